@@ -1,0 +1,45 @@
+package org.ebm4j.core;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+
+/** Small engine-level helpers shared by every method (seeding, padding, random tensors). */
+public final class Torch {
+    private Torch() {}
+
+    /** Seeds libtorch's global generator (all DJL random ops draw from it). */
+    public static void seed(long seed) {
+        Engine.getInstance().setRandomSeed((int) (seed & 0x7FFFFFFFL));
+    }
+
+    /** Zero-pads the two spatial axes of an NCHW tensor by {@code p} on each side. */
+    public static NDArray pad(NDArray x, int p) {
+        if (p == 0) {
+            return x.duplicate();
+        }
+        Shape pads = new Shape(p, p, p, p); // (left, right, top, bottom) of the last two axes
+        if (x instanceof PtNDArray) {
+            return ((PtNDArray) x).pad(pads, 0.0);
+        }
+        throw new UnsupportedOperationException("padding needs the PyTorch engine");
+    }
+
+    /** Inverse of {@link #pad}: crops {@code p} pixels from each side of the spatial axes. */
+    public static NDArray unpad(NDArray x, int p) {
+        if (p == 0) {
+            return x.duplicate();
+        }
+        long h = x.getShape().get(2);
+        long w = x.getShape().get(3);
+        return x.get(":, :, " + p + ":" + (h - p) + ", " + p + ":" + (w - p));
+    }
+
+    /** U(lo, hi) noise of the given shape. */
+    public static NDArray uniform(NDManager m, float lo, float hi, Shape shape) {
+        return m.randomUniform(lo, hi, shape, DataType.FLOAT32);
+    }
+}

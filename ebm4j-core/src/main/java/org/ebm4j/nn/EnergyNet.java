@@ -1,0 +1,43 @@
+package org.ebm4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A network whose output, summed, is the log-density (score form, f) or the energy (energy form, E)
+ * of its input. Every method's EBM implements this, so the Langevin engine, the optimisers and the
+ * checkpoints work on any of them.
+ */
+public interface EnergyNet extends Block {
+
+    /** The raw output map (e.g. PatchGenCN: one value per patch, shape [N,1,h,w]). */
+    NDArray output(NDArray x);
+
+    /** Trainable parameters, in a fixed order. */
+    default List<Parameter> trainableParameters() {
+        List<Parameter> out = new ArrayList<>();
+        for (var p : getParameters().values()) {
+            if (p.requiresGradient()) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Freezes (or unfreezes) the trainable parameters. Frozen during Langevin sampling, otherwise
+     * every chain step would accumulate weight gradients that nobody reads.
+     */
+    default void setTrainable(boolean trainable) {
+        for (var p : getParameters().values()) {
+            if (p.getType() != Parameter.Type.OTHER && p.getType() != Parameter.Type.RUNNING_MEAN
+                    && p.getType() != Parameter.Type.RUNNING_VAR) {
+                p.getArray().setRequiresGradient(trainable);
+            }
+        }
+    }
+}

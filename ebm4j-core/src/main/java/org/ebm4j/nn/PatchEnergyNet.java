@@ -1,0 +1,117 @@
+package org.ebm4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * PatchGenCN's patch energy network (supplement Table 1): 3×3 VALID convolutions, spectral norm and
+ * ELU on every layer but the last, kernels N(0, 0.005), zero biases. Its output is a score map f
+ * with one value per 11×11 patch of the (already zero-padded) input.
+ */
+public final class PatchEnergyNet extends AbstractBlock implements EnergyNet {
+    /** Net (a), for images whose longest side is below 64. */
+    public static final int[] WIDTHS_SMALL = {64, 32, 32, 32};
+    /** Net (b), for longer sides. */
+    public static final int[] WIDTHS_MEDIUM = {128, 64, 64, 64};
+
+    private final int[] widths;
+    private final List<SpectralConv2d> layers = new ArrayList<>();
+
+    public PatchEnergyNet(int inChannels, int[] widths, float initStd) {
+        this.widths = widths.clone();
+        int cin = inChannels;
+        for (int i = 0; i < widths.length; i++) {
+            layers.add(addChildBlock("conv" + (i + 1), new SpectralConv2d(cin, widths[i], 3, 1, 0, true, true,
+                    new NormalInitializer(initStd))));
+            cin = widths[i];
+        }
+        layers.add(addChildBlock("conv" + (widths.length + 1),
+                new SpectralConv2d(cin, 1, 3, 1, 0, true, false, new NormalInitializer(initStd))));
+    }
+
+    /** Table 1's choice: net (a) when max(w, h) &lt; 64, else net (b). */
+    public static int[] widthsFor(int width, int height) {
+        return Math.max(width, height) < 64 ? WIDTHS_SMALL : WIDTHS_MEDIUM;
+    }
+
+    public int[] widths() {
+        return widths.clone();
+    }
+
+    /** Receptive field of the net: 2 pixels per valid 3×3 layer, plus one. */
+    public int receptiveField() {
+        return 2 * layers.size() + 1;
+    }
+
+    /** Creates the parameters (drawing from libtorch's generator: seed it first). */
+    public PatchEnergyNet init(NDManager manager) {
+        return init(manager, DataType.FLOAT32);
+    }
+
+    /** As {@link #init(NDManager)} with another data type (float64 for gradient checks). */
+    public PatchEnergyNet init(NDManager manager, DataType dataType) {
+        initialize(manager, dataType, new Shape(1, 3, 16, 16));
+        return this;
+    }
+
+    @Override
+    public NDArray output(NDArray x) {
+        NDArray h = x;
+        for (int i = 0; i < layers.size(); i++) {
+            NDArray y = layers.get(i).apply(h);
+            if (h != x) {
+                h.close();
+            }
+            if (i < layers.size() - 1) {
+                NDArray a = Activation.elu(y, 1f);
+                y.close();
+                y = a;
+            }
+            h = y;
+        }
+        return h;
+    }
+
+    public List<SpectralConv2d> layers() {
+        return layers;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        return new NDList(output(inputs.singletonOrThrow()));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape s = inputShapes[0];
+        int shrink = 2 * layers.size();
+        return new Shape[] {new Shape(s.get(0), 1, s.get(2) - shrink, s.get(3) - shrink)};
+    }
+
+    @Override
+    public void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape s = inputShapes[0];
+        for (SpectralConv2d l : layers) {
+            l.initialize(manager, dataType, s);
+            s = l.getOutputShapes(new Shape[] {s})[0];
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PatchEnergyNet" + Arrays.toString(widths);
+    }
+}

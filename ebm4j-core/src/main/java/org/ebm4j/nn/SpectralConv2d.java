@@ -1,0 +1,145 @@
+package org.ebm4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * 2-D convolution with optional spectral normalisation (Miyato et al.): W_SN = W / σ(W), with σ
+ * estimated by one power iteration per forward call from a persistent vector {@code u} that is
+ * saved with the parameters (as TF PatchGenCN's ops.spectral_norm and torch.nn.utils do).
+ *
+ * <p>σ is computed from the fresh u/v of this call (detached, as PyTorch does), never from the
+ * stored array, which is overwritten in place afterwards; reading the stored array inside the
+ * graph would make backward see a tensor modified after use.
+ */
+public final class SpectralConv2d extends AbstractBlock {
+    private static final float EPS = 1e-12f;
+
+    private final int inChannels;
+    private final int outChannels;
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private final boolean spectralNorm;
+    private boolean updateU = true;
+
+    private final Parameter weight;
+    private final Parameter bias;
+    private final Parameter u;
+
+    public SpectralConv2d(int inChannels, int outChannels, int kernel, int stride, int padding,
+                          boolean bias, boolean spectralNorm, Initializer weightInit) {
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+        this.spectralNorm = spectralNorm;
+        this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(outChannels, inChannels, kernel, kernel))
+                .optInitializer(weightInit).build());
+        this.bias = bias ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
+                .optShape(new Shape(outChannels)).optInitializer(Initializer.ZEROS).build()) : null;
+        // u ~ N(0,1), not trained; it is state, like BatchNorm running statistics
+        this.u = spectralNorm ? addParameter(Parameter.builder().setName("sn_u").setType(Parameter.Type.OTHER)
+                .optShape(new Shape(1, outChannels))
+                .optInitializer((m, s, t) -> m.randomNormal(0f, 1f, s, t))
+                .optRequiresGrad(false).build()) : null;
+    }
+
+    public boolean isSpectralNorm() {
+        return spectralNorm;
+    }
+
+    /** Whether forward calls advance the power iteration (TF PatchGenCN: always, Langevin included). */
+    public void setUpdateU(boolean updateU) {
+        this.updateU = updateU;
+    }
+
+    public Parameter weight() {
+        return weight;
+    }
+
+    /**
+     * The effective kernel of this call: W/σ with one power-iteration step (a new array the caller
+     * closes), or W itself without spectral norm (which the caller must not close).
+     */
+    public NDArray effectiveWeight() {
+        NDArray w = weight.getArray();
+        if (!spectralNorm) {
+            return w;
+        }
+        NDArray w2 = w.reshape(outChannels, (long) inChannels * kernel * kernel); // [Cout, K]
+        NDArray uNew;
+        NDArray v;
+        try (NDArray wd = w2.stopGradient()) {
+            NDArray uOld = u.getArray();
+            try (NDArray uw = uOld.matMul(wd)) {           // [1, K]
+                v = l2normalize(uw);
+            }
+            try (NDArray vwt = v.matMul(wd.transpose())) {  // [1, Cout]
+                uNew = l2normalize(vwt);
+            }
+        }
+        NDArray sigma;
+        try (NDArray wv = w2.matMul(v.transpose())) {       // [Cout, 1], differentiable in W
+            sigma = uNew.matMul(wv).reshape(1);             // u W vᵀ
+        }
+        NDArray wsn = w.div(sigma);
+        sigma.close();
+        v.close();
+        w2.close();
+        if (updateU) {
+            u.getArray().intern(uNew); // in-place swap of the stored u; sigma already used the fresh one
+        } else {
+            uNew.close();
+        }
+        return wsn;
+    }
+
+    private static NDArray l2normalize(NDArray x) {
+        try (NDArray sq = x.square(); NDArray s = sq.sum(); NDArray c = s.maximum(EPS); NDArray n = c.sqrt()) {
+            return x.div(n);
+        }
+    }
+
+    /** conv(x, W_SN) + b. Temporaries derived from the parameters are closed here, so nothing leaks into the parameter manager. */
+    public NDArray apply(NDArray x) {
+        NDArray w = effectiveWeight();
+        NDArray b = bias == null ? null : bias.getArray();
+        NDArray y = Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding),
+                new Shape(1, 1), 1).singletonOrThrow();
+        if (w != weight.getArray()) {
+            w.close();
+        }
+        return y;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        return new NDList(apply(inputs.singletonOrThrow()));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        long h = (in.get(2) + 2L * padding - kernel) / stride + 1;
+        long w = (in.get(3) + 2L * padding - kernel) / stride + 1;
+        return new Shape[] {new Shape(in.get(0), outChannels, h, w)};
+    }
+
+    @Override
+    public void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        // no children
+    }
+}
