@@ -35,7 +35,11 @@ public final class Torch {
         }
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
-        return x.get(":, :, " + p + ":" + (h - p) + ", " + p + ":" + (w - p));
+        // a contiguous copy, not a strided view: views of a closed array and toByteBuffer() on
+        // non-contiguous tensors are both easy to get wrong downstream
+        try (NDArray view = x.get(":, :, " + p + ":" + (h - p) + ", " + p + ":" + (w - p))) {
+            return view.duplicate();
+        }
     }
 
     /** U(lo, hi) noise of the given shape. */

@@ -84,6 +84,15 @@ public final class PatchEnergyNet extends AbstractBlock implements EnergyNet {
         return h;
     }
 
+    /**
+     * Stops the spectral-norm power iteration: a trained net becomes a fixed function, so sampling
+     * is reproducible however many chains ran before (the TF code keeps iterating; at the fixed
+     * point this changes nothing measurable).
+     */
+    public void freezeSpectralState() {
+        layers.forEach(l -> l.setUpdateU(false));
+    }
+
     public List<SpectralConv2d> layers() {
         return layers;
     }

@@ -2,6 +2,7 @@ package org.ebm4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -23,6 +24,8 @@ import ai.djl.util.PairList;
  */
 public final class SpectralConv2d extends AbstractBlock {
     private static final float EPS = 1e-12f;
+    /** Narrower convolutions are widened to this many output channels (see {@link #narrowConv}). */
+    static final int MIN_OUT_CHANNELS = 16;
 
     private final int inChannels;
     private final int outChannels;
@@ -35,6 +38,7 @@ public final class SpectralConv2d extends AbstractBlock {
     private final Parameter weight;
     private final Parameter bias;
     private final Parameter u;
+    private NDArray zeroKernels;
 
     public SpectralConv2d(int inChannels, int outChannels, int kernel, int stride, int padding,
                           boolean bias, boolean spectralNorm, Initializer weightInit) {
@@ -99,10 +103,12 @@ public final class SpectralConv2d extends AbstractBlock {
         v.close();
         w2.close();
         if (updateU) {
-            u.getArray().intern(uNew); // in-place swap of the stored u; sigma already used the fresh one
-        } else {
-            uNew.close();
+            // overwrite the stored u in place (sigma already used the fresh tensor); DJL's intern()
+            // would swap native handles under an unchanged uid and confuse the NDManager's bookkeeping
+            NDArray stored = u.getArray();
+            stored.muli(0f).addi(uNew);
         }
+        uNew.close();
         return wsn;
     }
 
@@ -116,12 +122,42 @@ public final class SpectralConv2d extends AbstractBlock {
     public NDArray apply(NDArray x) {
         NDArray w = effectiveWeight();
         NDArray b = bias == null ? null : bias.getArray();
-        NDArray y = Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding),
-                new Shape(1, 1), 1).singletonOrThrow();
+        NDArray y;
+        if (outChannels < MIN_OUT_CHANNELS) {
+            y = narrowConv(x, w, b);
+        } else {
+            y = Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding),
+                    new Shape(1, 1), 1).singletonOrThrow();
+        }
         if (w != weight.getArray()) {
             w.close();
         }
         return y;
+    }
+
+    /**
+     * libtorch 2.7.1's CPU convolution with fewer than 16 output channels (and 32+ input channels) computes a wrong input
+     * gradient (it reads uninitialised memory: NaN or garbage that depends on what was freed
+     * before; see PatchEnergyNetTest) and runs ~8× below the speed of wide convolutions. So narrow
+     * layers run as a conv widened with zero kernels, of which only the real channels are kept.
+     * The extra FLOPs are those of a layer that is tiny to begin with.
+     */
+    private NDArray narrowConv(NDArray x, NDArray w, NDArray b) {
+        if (zeroKernels == null || zeroKernels.getDataType() != w.getDataType()) {
+            zeroKernels = w.getManager().zeros(new Shape(MIN_OUT_CHANNELS - outChannels, inChannels, kernel, kernel),
+                    w.getDataType());
+        }
+        try (NDArray wide = NDArrays.concat(new NDList(w, zeroKernels), 0);
+             NDArray yWide = Conv2d.conv2d(x, wide, null, new Shape(stride, stride), new Shape(padding, padding),
+                     new Shape(1, 1), 1).singletonOrThrow();
+             NDArray y = yWide.get(":, 0:" + outChannels)) {
+            if (b == null) {
+                return y.duplicate();
+            }
+            try (NDArray bb = b.reshape(1, outChannels, 1, 1)) {
+                return y.add(bb);
+            }
+        }
     }
 
     @Override

@@ -114,6 +114,6 @@ public final class Adam {
             throw new IllegalArgumentException("optimiser tensor " + name + " has shape " + src.getShape()
                     + ", expected " + dst.getShape());
         }
-        dst.set(src.toByteBuffer());
+        org.ebm4j.core.TensorCopy.copyInto(src, dst);
     }
 }

@@ -3,8 +3,6 @@ package org.ebm4j.optim;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 
@@ -25,7 +23,6 @@ public final class Gradients {
         for (Parameter p : params) {
             NDArray a = p.getArray();
             a.setRequiresGradient(true);
-            JniUtils.zeroGrad((PtNDArray) a); // autograd accumulates into .grad across backward calls
         }
         double value;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -40,6 +37,7 @@ public final class Gradients {
                 NDArray copy = g.duplicate();
                 copy.attach(scope);
                 grads.add(copy);
+                g.muli(0); // autograd accumulates into .grad across backward calls: reset it for the next one
             }
         }
         return new Result(value, grads);

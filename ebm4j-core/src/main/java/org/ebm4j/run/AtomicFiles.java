@@ -43,8 +43,6 @@ public final class AtomicFiles {
                     .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     // "lr": 0.1 garbage  -> error rather than silently reading 0.1
                     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    // a missing/null primitive in a config is a bug, not a 0
-                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                     .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                     .disable(SerializationFeature.INDENT_OUTPUT)
                     .build();

@@ -40,7 +40,8 @@ public final class JsonlLog implements AutoCloseable {
     public static JsonlLog open(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             // Cut a torn tail left by a killed process, then append after the last complete line.
             long end = completeLength(ch);

@@ -13,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -141,6 +140,9 @@ public final class TensorFile {
     /**
      * Writes {@code tensors} (in map order) and {@code metadataJson} to {@code file}, atomically.
      * Tensors may live on any device; each is copied to the host one at a time.
+     *
+     * @param metadataJson a JSON object (iteration, RNG state, config hash, ...), validated here
+     * @throws IllegalArgumentException if the metadata is not a JSON object or a tensor is sparse
      */
     public static void save(Path file, String metadataJson, LinkedHashMap<String, NDArray> tensors)
             throws IOException {
@@ -169,7 +171,9 @@ public final class TensorFile {
     private static <T> void writeFile(Path file, String metadataJson, LinkedHashMap<String, T> tensors, EntryFn<T> toEntry)
             throws IOException {
         // Catch a metadata bug at save time, not when resuming days later.
-        AtomicFiles.MAPPER.readTree(metadataJson);
+        if (!AtomicFiles.MAPPER.readTree(metadataJson).isObject()) {
+            throw new IllegalArgumentException("checkpoint metadata must be a JSON object: " + metadataJson);
+        }
         AtomicFiles.write(file, rawOut -> {
             CRC32 crc = new CRC32();
             OutputStream out = new CheckedOutputStream(rawOut, crc);

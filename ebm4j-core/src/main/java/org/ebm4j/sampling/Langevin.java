@@ -85,12 +85,14 @@ public final class Langevin {
 
     /** ∇ₓ Σ net(x), computed with a gradient collector that sees only x as a leaf. */
     public static NDArray gradient(Function<NDArray, NDArray> net, NDArray x) {
-        NDArray leaf = x.stopGradient(); // a fresh leaf; x itself may be a non-leaf view
+        NDArray leaf = x.duplicate(); // a fresh leaf with its own storage
         leaf.setRequiresGradient(true);
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray out = net.apply(leaf);
-            NDArray total = out.sum();
-            gc.backward(total);
+            // backward from the output map itself: DJL seeds it with a dense tensor of ones. Going
+            // through sum() hands the last layer a stride-0 (expanded) gradient, on which
+            // libtorch 2.7.1's CPU conv backward reads uninitialised memory (see PatchEnergyNetTest)
+            gc.backward(out);
         }
         return leaf.getGradient();
     }

@@ -11,69 +11,69 @@ import java.util.HexFormat;
  * produce the Pillow reference hashes (so no image fixtures and no Python at test time).
  */
 final class TestPatterns {
-  private TestPatterns() {}
+    private TestPatterns() {}
 
-  /** 32-bit integer hash of a sample position (murmur-style finaliser). */
-  static int hash(int c, int y, int x) {
-    int h = (x * 73856093) ^ (y * 19349663) ^ (c * 83492791);
-    h ^= h >>> 13;
-    h *= 0x5bd1e995;
-    h ^= h >>> 15;
-    return h;
-  }
+    /** 32-bit integer hash of a sample position (murmur-style finaliser). */
+    static int hash(int c, int y, int x) {
+        int h = (x * 73856093) ^ (y * 19349663) ^ (c * 83492791);
+        h ^= h >>> 13;
+        h *= 0x5bd1e995;
+        h ^= h >>> 15;
+        return h;
+    }
 
-  /**
-   * HWC uint8 image: a diagonal gradient plus noise, with 4x4 checker-ish blocks of pure 0/255 so
-   * that bicubic overshoot exercises clipping.
-   */
-  static byte[] patternU8(int c, int h, int w) {
-    byte[] out = new byte[c * h * w];
-    for (int ch = 0; ch < c; ch++) {
-      for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-          int noise = (hash(ch, y, x) >>> 24) & 0xFF;
-          int u;
-          if ((x / 4 + y / 4) % 5 == 0) {
-            u = noise > 127 ? 255 : 0;
-          } else {
-            int base = (x * 255 / Math.max(1, w - 1) + y * 255 / Math.max(1, h - 1)) / 2;
-            u = (base * 3 + noise) / 4;
-          }
-          out[(y * w + x) * c + ch] = (byte) u;
+    /**
+     * HWC uint8 image: a diagonal gradient plus noise, with 4x4 checker-ish blocks of pure 0/255 so
+     * that bicubic overshoot exercises clipping.
+     */
+    static byte[] patternU8(int c, int h, int w) {
+        byte[] out = new byte[c * h * w];
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int noise = (hash(ch, y, x) >>> 24) & 0xFF;
+                    int u;
+                    if ((x / 4 + y / 4) % 5 == 0) {
+                        u = noise > 127 ? 255 : 0;
+                    } else {
+                        int base = (x * 255 / Math.max(1, w - 1) + y * 255 / Math.max(1, h - 1)) / 2;
+                        u = (base * 3 + noise) / 4;
+                    }
+                    out[(y * w + x) * c + ch] = (byte) u;
+                }
+            }
         }
-      }
+        return out;
     }
-    return out;
-  }
 
-  /** CHW float image with values (k - 1020) / 1000, k in 0..2040: slightly outside [-1, 1]. */
-  static FloatImage patternF(int c, int h, int w) {
-    float[] d = new float[c * h * w];
-    for (int ch = 0; ch < c; ch++) {
-      for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-          int k = Integer.remainderUnsigned(hash(ch, y, x), 2041);
-          d[(ch * h + y) * w + x] = (float) (k - 1020) / 1000f;
+    /** CHW float image with values (k - 1020) / 1000, k in 0..2040: slightly outside [-1, 1]. */
+    static FloatImage patternF(int c, int h, int w) {
+        float[] d = new float[c * h * w];
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int k = Integer.remainderUnsigned(hash(ch, y, x), 2041);
+                    d[(ch * h + y) * w + x] = (float) (k - 1020) / 1000f;
+                }
+            }
         }
-      }
+        return new FloatImage(c, h, w, d);
     }
-    return new FloatImage(c, h, w, d);
-  }
 
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
-  }
 
-  /** Little-endian float32 bytes of the CHW data, as numpy's {@code astype('<f4').tobytes()}. */
-  static byte[] floatBytes(FloatImage img) {
-    ByteBuffer b = ByteBuffer.allocate(img.data().length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (float v : img.data()) {
-      b.putFloat(v);
+    /** Little-endian float32 bytes of the CHW data, as numpy's {@code astype('<f4').tobytes()}. */
+    static byte[] floatBytes(FloatImage img) {
+        ByteBuffer b = ByteBuffer.allocate(img.data().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : img.data()) {
+            b.putFloat(v);
+        }
+        return b.array();
     }
-    return b.array();
-  }
 }

@@ -1,6 +1,7 @@
 package org.ebm4j.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -93,6 +94,36 @@ class PatchEnergyNetTest {
                             .isCloseTo(fd, within(1e-7 + 1e-4 * Math.abs(fd)));
                 }
             }
+        }
+    }
+
+    /**
+     * Regression: libtorch 2.7.1's CPU conv with a single output channel returns an input gradient
+     * that reads uninitialised memory. Filling freed memory with NaN between two identical gradient
+     * computations exposes it; the widened narrow conv must give identical, finite gradients.
+     */
+    @Test
+    void singleChannelConvGradientIsStableWhenFreedMemoryHoldsNaN() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Torch.seed(4);
+            SpectralConv2d last = new SpectralConv2d(64, 1, 3, 1, 0, true, false,
+                    new ai.djl.training.initializer.NormalInitializer(0.1f));
+            last.initialize(m, DataType.FLOAT32, new Shape(1, 64, 48, 58));
+            NDArray x = m.randomUniform(-1f, 1f, new Shape(1, 64, 48, 58));
+            NDArray g1 = Langevin.gradient(last::apply, x).duplicate();
+            for (int i = 0; i < 20; i++) {
+                try (NDArray junk = m.full(new Shape(64, 3 + i, 40, 50), Float.NaN)) {
+                    junk.sum().close();
+                }
+            }
+            NDArray g2 = Langevin.gradient(last::apply, x);
+            assertThat(g1.isNaN().any().getBoolean()).isFalse();
+            assertThat(g2.sub(g1).abs().max().getFloat()).isEqualTo(0f);
+            // and it is the right gradient: the float64 convolution (a different CPU kernel) agrees
+            NDArray w64 = last.weight().getArray().toType(DataType.FLOAT64, true);
+            NDArray ref = Langevin.gradient(v -> ai.djl.nn.convolutional.Conv2d.conv2d(v, w64).singletonOrThrow(),
+                    x.toType(DataType.FLOAT64, true));
+            assertThat(g2.toType(DataType.FLOAT64, true).sub(ref).abs().max().getDouble()).isLessThan(1e-5);
         }
     }
 

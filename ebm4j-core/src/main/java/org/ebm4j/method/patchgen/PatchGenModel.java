@@ -1,0 +1,163 @@
+package org.ebm4j.method.patchgen;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.ebm4j.core.ImageTensors;
+import org.ebm4j.core.Torch;
+import org.ebm4j.image.FloatImage;
+import org.ebm4j.image.Resize;
+import org.ebm4j.nn.PatchEnergyNet;
+import org.ebm4j.sampling.Langevin;
+import org.ebm4j.sampling.LangevinConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A PatchGenCN pyramid: one patch energy net per scale plus the training image at every scale.
+ * Holds the multi-scale chains of Alg. 2 ('rand': from noise; 'fix': from the blurred coarsest
+ * image), used by training, sampling and reconstruction alike.
+ */
+public final class PatchGenModel implements AutoCloseable {
+    private final PatchGenConfig config;
+    private final Pyramid pyramid;
+    private final List<FloatImage> reals;
+    private final List<PatchEnergyNet> nets = new ArrayList<>();
+    private final NDManager manager;
+
+    public PatchGenModel(NDManager parent, PatchGenConfig config, Pyramid pyramid, List<FloatImage> reals) {
+        this.config = config;
+        this.pyramid = pyramid;
+        this.reals = List.copyOf(reals);
+        this.manager = parent.newSubManager();
+    }
+
+    public PatchGenConfig config() {
+        return config;
+    }
+
+    public Pyramid pyramid() {
+        return pyramid;
+    }
+
+    public List<FloatImage> reals() {
+        return reals;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Number of scales with a trained (or loaded) net. */
+    public int trainedScales() {
+        return nets.size();
+    }
+
+    public PatchEnergyNet net(int scale) {
+        return nets.get(scale);
+    }
+
+    /** A freshly initialised net for the next scale (seed libtorch first for reproducibility). */
+    public PatchEnergyNet newNet(int scale) {
+        int[] widths = PatchEnergyNet.widthsFor(pyramid.widths()[scale], pyramid.heights()[scale]);
+        return new PatchEnergyNet(3, widths, (float) config.initStd()).init(manager);
+    }
+
+    /** Adds (or replaces) the net of a scale. */
+    public void setNet(int scale, PatchEnergyNet net) {
+        if (scale < nets.size()) {
+            nets.set(scale, net);
+        } else if (scale == nets.size()) {
+            nets.add(net);
+        } else {
+            throw new IllegalArgumentException("scale " + scale + " set before scale " + nets.size());
+        }
+    }
+
+    /** Langevin of Eq. (7) as the official code runs it: x ← clip(x + ½·δ²·∇Σf + s·ξ, −1, 1) on the padded state. */
+    public NDArray chain(int scale, NDArray padded, int steps, double noiseStd) {
+        PatchEnergyNet net = nets.get(scale);
+        net.setTrainable(false);
+        LangevinConfig cfg = LangevinConfig.scoreClipped(steps, 0.5 * config.stepSize(), noiseStd);
+        return Langevin.run(net::output, padded, cfg);
+    }
+
+    /** Grey initial noise of the coarsest scale (one channel tiled to RGB), as the official code draws it. */
+    public NDArray initialNoise(NDManager m, int n, int height, int width) {
+        Shape s = new Shape(n, 1, height, width);
+        NDArray grey = config.noiseType().equals("gauss") ? m.randomNormal(s) : Torch.uniform(m, -1f, 1f, s);
+        return grey.repeat(1, 3);
+    }
+
+    /** The blurred coarsest real (×initFactor down, back up): start of the recovery ('fix') chain. */
+    public FloatImage blurredCoarsest() {
+        FloatImage r0 = reals.get(0);
+        int w = (int) Math.rint(r0.width() * config.initFactor());
+        int h = (int) Math.rint(r0.height() * config.initFactor());
+        FloatImage small = Resize.resize(r0, Math.max(1, w), Math.max(1, h), config.quantize8());
+        return Resize.resize(small, r0.width(), r0.height(), config.quantize8());
+    }
+
+    /**
+     * Alg. 2: runs the chains of scales 0..upTo−1 from {@code init} (unpadded, at scale 0's size
+     * times the factors) and returns the result upsampled to scale {@code upTo}'s size, unpadded.
+     * With upTo = number of trained scales and {@code finalUpsample} false, returns the last chain's output.
+     *
+     * @param fix   true: the noise-free recovery chain of stepsRec steps at every scale ('fix');
+     *              false: the synthesis chain (stepsInit at scale 0, steps above) with noise {@code noise}
+     */
+    public NDArray multiScale(NDArray init, int upTo, boolean fix, double noise, double widthScale,
+                              double heightScale, boolean finalUpsample) {
+        NDArray x = init.duplicate();
+        for (int s = 0; s < upTo; s++) {
+            int k = fix ? config.stepsRec() : config.stepsAt(s);
+            NDArray padded = Torch.pad(x, config.pad());
+            NDArray out = chain(s, padded, k, fix ? 0.0 : noise);
+            NDArray cropped = Torch.unpad(out, config.pad());
+            x.close();
+            padded.close();
+            out.close();
+            x = cropped;
+            if (s + 1 < upTo || finalUpsample) {
+                int next = Math.min(s + 1, pyramid.numScales() - 1);
+                NDArray up = ImageTensors.resize(x, sizeAt(pyramid.widths()[next], widthScale),
+                        sizeAt(pyramid.heights()[next], heightScale), config.quantize8());
+                x.close();
+                x = up;
+            }
+        }
+        return x;
+    }
+
+    /** A scale's side length at an output scale factor (at least the net's receptive field). */
+    public static int sizeAt(int side, double factor) {
+        return Math.max(3, (int) Math.rint(side * factor));
+    }
+
+    /**
+     * N random samples through every trained scale (Alg. 2), at any output size: the coarsest
+     * noise is drawn at the scaled size and each fully-convolutional net runs at its scaled size.
+     */
+    public NDArray sample(NDManager m, int n, double widthScale, double heightScale, double noise) {
+        int w0 = sizeAt(pyramid.widths()[0], widthScale);
+        int h0 = sizeAt(pyramid.heights()[0], heightScale);
+        NDArray init = initialNoise(m, n, h0, w0);
+        NDArray out = multiScale(init, nets.size(), false, noise, widthScale, heightScale, false);
+        init.close();
+        return out;
+    }
+
+    /** The deterministic reconstruction chain ('fix' mode) through every trained scale. */
+    public NDArray reconstruct(NDManager m) {
+        NDArray init = ImageTensors.toTensor(m, blurredCoarsest());
+        NDArray out = multiScale(init, nets.size(), true, 0.0, 1.0, 1.0, false);
+        init.close();
+        return out;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

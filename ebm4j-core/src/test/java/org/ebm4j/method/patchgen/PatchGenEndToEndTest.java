@@ -1,0 +1,115 @@
+package org.ebm4j.method.patchgen;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.ebm4j.core.EbmException;
+import org.ebm4j.core.ImageTensors;
+import org.ebm4j.core.ProgressListener;
+import org.ebm4j.image.FloatImage;
+import org.ebm4j.image.ImageFiles;
+import org.ebm4j.run.JsonlLog;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PatchGenEndToEndTest {
+    @TempDir
+    static Path tmp;
+    static Path image;
+
+    /** A tiny striped test image with some colour structure. */
+    @BeforeAll
+    static void makeImage() throws Exception {
+        int w = 40;
+        int h = 30;
+        float[] d = new float[3 * h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                d[y * w + x] = (float) Math.sin(x * 0.8);
+                d[h * w + y * w + x] = (float) Math.cos(y * 0.6);
+                d[2 * h * w + y * w + x] = ((x / 5 + y / 5) % 2) * 1.6f - 0.8f;
+            }
+        }
+        image = tmp.resolve("stripes.png");
+        ImageFiles.writePng(image, new FloatImage(3, h, w, d));
+    }
+
+    static PatchGenConfig tiny() {
+        return PatchGenConfig.fast().withScales(2, 20, 40).withIterations(6).withSteps(6, 4, 4)
+                .withIntervals(2, 3, 2).withSeed(7);
+    }
+
+    @Test
+    void trainSampleAtAnySizeAndReconstruct() throws Exception {
+        Path run = tmp.resolve("run-a");
+        try (NDManager m = NDManager.newBaseManager();
+             PatchGenModel model = PatchGenTrainer.trainNew(image, run, false, tiny(), ProgressListener.NONE, m)) {
+            assertThat(model.trainedScales()).isEqualTo(2);
+        }
+        assertThat(run.resolve("checkpoints/scale-00.ckpt")).exists();
+        assertThat(run.resolve("checkpoints/scale-01.ckpt")).exists();
+        assertThat(run.resolve("checkpoints/partial.ckpt")).doesNotExist();
+        assertThat(JsonlLog.read(run.resolve("log.jsonl"))).isNotEmpty();
+        try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
+            NDArray x = model.sample(m, 2, 1.5, 1.0, 0.0);
+            assertThat(x.getShape().get(0)).isEqualTo(2);
+            assertThat(x.getShape().get(3)).isEqualTo(60); // 1.5 × 40
+            assertThat(x.getShape().get(2)).isEqualTo(30);
+            assertThat(x.max().getFloat()).isLessThanOrEqualTo(1f);
+            NDArray r = model.reconstruct(m);
+            assertThat(ImageTensors.fromTensor(r).get(0).width()).isEqualTo(40);
+        }
+    }
+
+    @Test
+    void resumeAfterACrashEqualsAnUninterruptedRun() throws Exception {
+        Path a = tmp.resolve("uninterrupted");
+        Path b = tmp.resolve("crashed");
+        try (NDManager m = NDManager.newBaseManager()) {
+            PatchGenTrainer.trainNew(image, a, false, tiny(), ProgressListener.NONE, m).close();
+            // crash in the middle of scale 1 (after its mid-scale checkpoint at iteration 3)
+            ProgressListener crash = new ProgressListener() {
+                @Override
+                public void progress(long done, String status) {
+                    if (done == 11) {
+                        throw new IllegalStateException("simulated crash");
+                    }
+                }
+            };
+            assertThatThrownBy(() -> PatchGenTrainer.trainNew(image, b, false, tiny(), crash, m))
+                    .hasMessageContaining("simulated crash");
+            assertThat(b.resolve("checkpoints/partial.ckpt")).exists();
+            assertThat(b.resolve("checkpoints/scale-01.ckpt")).doesNotExist();
+            PatchGenTrainer.resume(b, ProgressListener.NONE, m).close();
+        }
+        for (String f : List.of("checkpoints/scale-00.ckpt", "checkpoints/scale-01.ckpt")) {
+            assertThat(Files.readAllBytes(b.resolve(f))).as(f).isEqualTo(Files.readAllBytes(a.resolve(f)));
+        }
+        assertThat(Files.readAllLines(b.resolve("log.jsonl")).stream().map(PatchGenEndToEndTest::withoutTiming))
+                .containsExactlyElementsOf(Files.readAllLines(a.resolve("log.jsonl")).stream()
+                        .map(PatchGenEndToEndTest::withoutTiming).toList());
+    }
+
+    private static String withoutTiming(String line) {
+        return line.replaceAll("\"ms_per_iter\":[0-9.Ee+-]+", "");
+    }
+
+    @Test
+    void imageSmallerThanTheMinimumIsRejected() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            PatchGenConfig cfg = tiny().withScales(2, 35, 40);
+            assertThatThrownBy(() -> PatchGenTrainer.trainNew(image, tmp.resolve("small"), false, cfg,
+                    ProgressListener.NONE, m))
+                    .isInstanceOf(EbmException.class).hasMessageContaining("smaller than the minimum size");
+            assertThat(tmp.resolve("small")).doesNotExist();
+        }
+    }
+}
