@@ -1,0 +1,32 @@
+package org.ebm4j.cli;
+
+import org.ebm4j.bench.Workloads;
+import org.ebm4j.run.AtomicFiles;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", description = "Time a workload of shared/bench/WORKLOADS.md; prints one JSON line like peer_torch.py.")
+final class BenchCommand implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--workload", required = true) String workload;
+    @Option(names = "--iters", defaultValue = "5") int iters;
+    @Option(names = "--warmup", defaultValue = "2") int warmup;
+    @Option(names = "--quiet") boolean quiet;
+    @Option(names = "--verbose") boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        Checks.atLeast(spec, "--iters", iters, 1);
+        Checks.atLeast(spec, "--warmup", warmup, 0);
+        if (!Workloads.names().contains(workload)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "unknown workload '" + workload + "'; one of " + Workloads.names());
+        }
+        System.out.println(AtomicFiles.MAPPER.writeValueAsString(Workloads.run(workload, warmup, iters)));
+        return 0;
+    }
+}

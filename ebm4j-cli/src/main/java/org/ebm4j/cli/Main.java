@@ -1,0 +1,42 @@
+package org.ebm4j.cli;
+
+import org.ebm4j.core.EbmException;
+import org.ebm4j.core.NativeAllocator;
+import org.ebm4j.run.RunFolderException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The ebm4j command line: a thin layer over the library (org.ebm4j.*). */
+@Command(name = "ebm4j", mixinStandardHelpOptions = true, version = "ebm4j 0.1.0",
+        description = "Energy-based generative ConvNets on images.",
+        subcommands = {PatchgenCommand.class, BenchCommand.class, DemoCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code: 0 ok, 2 usage error, 1 runtime error. */
+    public static int run(String... args) {
+        NativeAllocator.tune();
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+            if (t instanceof EbmException || t instanceof IOException || t instanceof RunFolderException
+                    || t instanceof IllegalArgumentException) {
+                cmd.getErr().println("error: " + t.getMessage());
+            } else {
+                cmd.getErr().println("error: " + t);
+            }
+            if (verbose) {
+                t.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,220 @@
+package org.ebm4j.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import org.ebm4j.core.ImageTensors;
+import org.ebm4j.core.NativeAllocator;
+import org.ebm4j.core.Torch;
+import org.ebm4j.method.patchgen.Pyramid;
+import org.ebm4j.nn.PatchEnergyNet;
+import org.ebm4j.optim.Adam;
+import org.ebm4j.optim.Gradients;
+import org.ebm4j.optim.LrSchedule;
+import org.ebm4j.sampling.Langevin;
+import org.ebm4j.sampling.LangevinConfig;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The benchmark workloads of shared/bench/WORKLOADS.md, timed like peer_torch.py. */
+public final class Workloads {
+    private Workloads() {}
+
+    /** Zero padding of the image before the valid-conv patch EBM. */
+    static final int PAD = 5;
+    /** Langevin drift 0.5 * step size 0.01. */
+    static final double DRIFT = 0.5 * 0.01;
+    static final int CHAIN_STEPS = 30;
+    static final double LAMBDA_REC = 0.1;
+
+    public static List<String> names() {
+        return List.of("patchgencn-s48", "patchgencn-s128", "patchgencn-s250", "patchgencn-sample250");
+    }
+
+    /** Runs one workload and returns the JSON fields of peer_torch.py (impl, workload, ms_per_iter_median, ...). */
+    public static Map<String, Object> run(String name, int warmup, int iters) {
+        if (name == null || !names().contains(name)) {
+            throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + String.join(", ", names()));
+        }
+        if (iters < 1 || warmup < 0) {
+            throw new IllegalArgumentException("iters must be >= 1 and warmup >= 0, got iters " + iters
+                    + ", warmup " + warmup);
+        }
+        NativeAllocator.tune();
+        Torch.seed(0);
+        try (NDManager base = NDManager.newBaseManager()) {
+            Workload wl = switch (name) {
+                case "patchgencn-s48" -> train(base, 48, 36);
+                case "patchgencn-s128" -> train(base, 128, 96);
+                case "patchgencn-s250" -> train(base, 250, 188);
+                case "patchgencn-sample250" -> sample(base);
+                default -> throw new IllegalStateException(name);
+            };
+            double[] ms = new double[iters];
+            for (int i = 0; i < warmup + iters; i++) {
+                long t0 = System.nanoTime();
+                try (NDManager it = base.newSubManager()) {
+                    wl.step().accept(it);
+                }
+                long dt = System.nanoTime() - t0;
+                if (i >= warmup) {
+                    ms[i - warmup] = dt / 1e6;
+                }
+            }
+            double[] sorted = ms.clone();
+            Arrays.sort(sorted);
+            double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                    : 0.5 * (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]);
+            double gflop = wl.flops() / 1e9;
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("impl", "ebm4j");
+            out.put("djl", "0.35.1");
+            out.put("torch", "2.7.1");
+            out.put("workload", name);
+            out.put("device", "cpu");
+            out.put("threads", Runtime.getRuntime().availableProcessors());
+            out.put("iters", iters);
+            out.put("ms_per_iter_median", round(median, 2));
+            out.put("ms_per_iter_min", round(sorted[0], 2));
+            out.put("ms_per_iter_max", round(sorted[sorted.length - 1], 2));
+            out.put("gflop_per_iter", round(gflop, 4));
+            out.put("gflops_achieved", round(gflop / (median / 1000.0), 3));
+            return out;
+        }
+    }
+
+    /** One JSON line of the fields of {@link #run}, as peer_torch.py prints it. */
+    public static String toJson(Map<String, Object> fields) {
+        StringBuilder sb = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : fields.entrySet()) {
+            if (sb.length() > 1) {
+                sb.append(", ");
+            }
+            sb.append('"').append(e.getKey()).append("\": ");
+            Object v = e.getValue();
+            sb.append(v instanceof String ? "\"" + v + "\"" : String.valueOf(v));
+        }
+        return sb.append('}').toString();
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    private interface Step {
+        void accept(NDManager it);
+    }
+
+    private record Workload(Step step, double flops) {}
+
+    private static PatchEnergyNet newNet(NDManager m, int w, int h) {
+        return new PatchEnergyNet(3, PatchEnergyNet.widthsFor(w, h), 0.005f).init(m);
+    }
+
+    private static NDArray greyNoise(NDManager m, int w, int h) {
+        return Torch.uniform(m, -1f, 1f, new Shape(1, 1, h, w)).repeat(1, 3);
+    }
+
+    private static NDArray bicubic(NDArray x, int w, int h) {
+        return ImageTensors.resize(x, w, h, false).clip(-1, 1);
+    }
+
+    private static NDArray chain(PatchEnergyNet net, NDArray padded, int steps, double noise) {
+        return Langevin.run(net::output, padded, LangevinConfig.scoreClipped(steps, DRIFT, noise));
+    }
+
+    /** One PatchGenCN iteration at one scale of a w x h image (see patchgencn_train in peer_torch.py). */
+    private static Workload train(NDManager base, int w, int h) {
+        PatchEnergyNet net = newNet(base, w, h);
+        List<Parameter> params = net.trainableParameters();
+        Adam adam = new Adam(base, params, LrSchedule.constant(4e-4), 0.5, 0.999, 1e-8, 0);
+        NDArray real = Torch.uniform(base, -1f, 1f, new Shape(1, 3, h, w));
+        NDArray obs = Torch.pad(real, PAD);
+        NDArray small = bicubic(real, (int) Math.ceil(0.75 * w), (int) Math.ceil(0.75 * h));
+        NDArray recInit = Torch.pad(bicubic(small, w, h), PAD);
+        Step step = it -> {
+            net.setTrainable(false);
+            NDArray syn = chain(net, Torch.pad(greyNoise(it, w, h), PAD), CHAIN_STEPS, 0.01);
+            NDArray rec = chain(net, recInit.duplicate(), CHAIN_STEPS, 0.0);
+            syn.attach(it);
+            rec.attach(it);
+            net.setTrainable(true);
+            try (Gradients.Result g = Gradients.of(it, params, () -> {
+                NDArray fObs = net.output(obs).mean();
+                NDArray fSyn = net.output(syn).mean();
+                NDArray fRec = net.output(rec).mean();
+                return fSyn.sub(fObs).add(fRec.sub(fObs).mul(LAMBDA_REC));
+            })) {
+                adam.update(g.grads());
+            }
+        };
+        Cost c = Cost.of(net.widths(), w + 2 * PAD, h + 2 * PAD);
+        return new Workload(step, c.langevin(2 * CHAIN_STEPS) + c.update(3));
+    }
+
+    /** Sampling one 250x188 image through the 8-scale pyramid (see patchgencn_sample in peer_torch.py). */
+    private static Workload sample(NDManager base) {
+        Pyramid p = Pyramid.of(250, 188, 8, 25, 250);
+        int n = p.numScales();
+        List<PatchEnergyNet> nets = new ArrayList<>();
+        double flops = 0;
+        for (int s = 0; s < n; s++) {
+            int w = p.widths()[s];
+            int h = p.heights()[s];
+            PatchEnergyNet net = newNet(base, w, h);
+            net.setTrainable(false);
+            nets.add(net);
+            flops += Cost.of(net.widths(), w + 2 * PAD, h + 2 * PAD).langevin(s == 0 ? 2 * CHAIN_STEPS : CHAIN_STEPS);
+        }
+        Step step = it -> {
+            NDArray x = greyNoise(it, p.widths()[0], p.heights()[0]);
+            for (int s = 0; s < n; s++) {
+                int w = p.widths()[s];
+                int h = p.heights()[s];
+                if (s > 0) {
+                    x = bicubic(x, w, h);
+                }
+                NDArray out = chain(nets.get(s), Torch.pad(x, PAD), s == 0 ? 2 * CHAIN_STEPS : CHAIN_STEPS, 0.0);
+                x = Torch.unpad(out, PAD);
+            }
+        };
+        return new Workload(step, flops);
+    }
+
+    /** Analytic conv FLOPs of one net call, as net_cost in peer_torch.py (2 * MACs per conv layer). */
+    record Cost(double fwd, double gradX, double gradW) {
+        static Cost of(int[] widths, int paddedW, int paddedH) {
+            double total = 0;
+            double inner = 0;
+            int cin = 3;
+            int ow = paddedW;
+            int oh = paddedH;
+            for (int i = 0; i <= widths.length; i++) {
+                int cout = i < widths.length ? widths[i] : 1;
+                ow -= 2;
+                oh -= 2;
+                double macs = (double) cout * ow * oh * cin * 9;
+                total += macs;
+                if (i > 0) { // the first layer's input (the image) carries no gradient in an update
+                    inner += macs;
+                }
+                cin = cout;
+            }
+            return new Cost(2 * total, 2 * total, 2 * total + 2 * inner);
+        }
+
+        double langevin(int steps) {
+            return steps * (fwd + gradX);
+        }
+
+        double update(int passes) {
+            return passes * (fwd + gradW);
+        }
+    }
+}

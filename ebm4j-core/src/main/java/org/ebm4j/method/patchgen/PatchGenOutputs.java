@@ -1,0 +1,86 @@
+package org.ebm4j.method.patchgen;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.ebm4j.core.ImageTensors;
+import org.ebm4j.core.Torch;
+import org.ebm4j.image.FloatImage;
+import org.ebm4j.image.Grid;
+import org.ebm4j.image.ImageFiles;
+import org.ebm4j.image.Plots;
+import org.ebm4j.run.JsonlLog;
+import org.ebm4j.run.RunFolder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Files a user wants from a trained pyramid: samples and their grid, reconstructions, plots. */
+public final class PatchGenOutputs {
+    private PatchGenOutputs() {}
+
+    /** Writes DIR/sample_000.png … and DIR/grid.png; returns the samples. */
+    public static List<FloatImage> writeSamples(PatchGenModel model, Path dir, int n, long seed,
+                                                double widthScale, double heightScale) throws IOException {
+        Files.createDirectories(dir);
+        Torch.seed(seed);
+        List<FloatImage> out;
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray x = model.sample(m, n, widthScale, heightScale, model.config().noiseMin());
+            out = ImageTensors.fromTensor(x);
+        }
+        for (int i = 0; i < out.size(); i++) {
+            ImageFiles.writePng(dir.resolve(String.format("sample_%03d.png", i)), out.get(i));
+        }
+        ImageFiles.writePng(dir.resolve("grid.png"), Grid.tile(out));
+        return out;
+    }
+
+    /** Writes DIR/reconstruction.png and DIR/real.png; returns the mean squared error per pixel value. */
+    public static double writeReconstruction(PatchGenModel model, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        FloatImage rec;
+        try (NDManager m = model.manager().newSubManager()) {
+            rec = ImageTensors.fromTensor(model.reconstruct(m)).get(0);
+        }
+        FloatImage real = model.reals().get(model.trainedScales() - 1);
+        ImageFiles.writePng(dir.resolve("reconstruction.png"), rec);
+        ImageFiles.writePng(dir.resolve("real.png"), real);
+        double se = 0;
+        for (int i = 0; i < rec.data().length; i++) {
+            double d = rec.data()[i] - real.data()[i];
+            se += d * d;
+        }
+        return se / rec.data().length;
+    }
+
+    /** plots/loss.png and plots/energies.png from the run's log (one curve per scale). */
+    public static void writePlots(RunFolder run) throws IOException {
+        List<JsonNode> rows = JsonlLog.read(run.logFile());
+        Map<String, double[][]> loss = new LinkedHashMap<>();
+        Map<String, double[][]> energies = new LinkedHashMap<>();
+        Map<Integer, List<JsonNode>> byScale = new LinkedHashMap<>();
+        for (JsonNode r : rows) {
+            byScale.computeIfAbsent(r.get("scale").asInt(), k -> new ArrayList<>()).add(r);
+        }
+        for (var e : byScale.entrySet()) {
+            List<JsonNode> rs = e.getValue();
+            double[] it = rs.stream().mapToDouble(r -> r.get("iter").asDouble()).toArray();
+            loss.put("scale " + e.getKey(), new double[][] {it, col(rs, "loss")});
+            energies.put("f(obs) s" + e.getKey(), new double[][] {it, col(rs, "f_obs")});
+            energies.put("f(syn) s" + e.getKey(), new double[][] {it, col(rs, "f_syn")});
+        }
+        Path plots = run.dir().resolve("plots");
+        Plots.linePlot(plots.resolve("loss.png"), "PatchGenCN loss per scale", "iteration", "loss", loss);
+        Plots.linePlot(plots.resolve("energies.png"), "mean score of observed vs synthesized", "iteration", "f", energies);
+    }
+
+    private static double[] col(List<JsonNode> rs, String key) {
+        return rs.stream().mapToDouble(r -> r.get(key).isNumber() ? r.get(key).asDouble() : Double.NaN).toArray();
+    }
+}
