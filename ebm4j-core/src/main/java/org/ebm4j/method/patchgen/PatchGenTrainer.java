@@ -210,10 +210,7 @@ public final class PatchGenTrainer {
                     }
                     double sigma = noise.std(it);
                     NDArray syn = model.chain(s, Torch.pad(init, pad), cfg.stepsAt(s), sigma);
-                    boolean d = System.getProperty("dbg") != null;
-                    if (d) System.out.println("DBG A syn " + syn.isNaN().any().getBoolean());
                     NDArray rec = model.chain(s, recInit, cfg.stepsRec(), 0.0);
-                    if (d) System.out.println("DBG B syn " + syn.isNaN().any().getBoolean() + " rec " + rec.isNaN().any().getBoolean());
                     net.setTrainable(true);
                     float[] f = new float[3];
                     try (Gradients.Result g = Gradients.of(itMgr, params, () -> {
@@ -225,7 +222,14 @@ public final class PatchGenTrainer {
                         f[2] = fRec.getFloat();
                         return fSyn.sub(fObs).add(fRec.sub(fObs).mul(cfg.lambdaRec()));
                     })) {
-                        if (d) System.out.println("DBG C syn " + syn.isNaN().any().getBoolean() + " rec " + rec.isNaN().any().getBoolean() + " f " + java.util.Arrays.toString(f));
+                        if (!Double.isFinite(g.loss())) { // a NaN step would poison the weights for good
+                            String msg = String.format("scale %d diverged at iteration %d: the loss is %s", s, it, g.loss());
+                            if (!cfg.earlyStop().equals("warn")) {
+                                return msg;
+                            }
+                            throw new EbmException(msg + "; the weights cannot recover from a non-finite loss. "
+                                    + "Lower the learning rate or step size and start again");
+                        }
                         GradClip.perTensor(g.grads(), cfg.gradClamp());
                         double lr = adam.currentLr();
                         adam.update(g.grads());

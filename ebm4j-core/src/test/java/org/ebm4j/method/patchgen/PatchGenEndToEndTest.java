@@ -57,7 +57,8 @@ class PatchGenEndToEndTest {
         assertThat(run.resolve("checkpoints/scale-00.ckpt")).exists();
         assertThat(run.resolve("checkpoints/scale-01.ckpt")).exists();
         assertThat(run.resolve("checkpoints/partial.ckpt")).doesNotExist();
-        assertThat(JsonlLog.read(run.resolve("log.jsonl"))).isNotEmpty();
+        assertThat(JsonlLog.read(run.resolve("log.jsonl"))).isNotEmpty()
+                .allSatisfy(row -> assertThat(row.get("loss").isNumber()).as("finite loss in %s", row).isTrue());
         try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
             NDArray x = model.sample(m, 2, 1.5, 1.0, 0.0);
             assertThat(x.getShape().get(0)).isEqualTo(2);
@@ -90,6 +91,8 @@ class PatchGenEndToEndTest {
             assertThat(b.resolve("checkpoints/scale-01.ckpt")).doesNotExist();
             PatchGenTrainer.resume(b, ProgressListener.NONE, m).close();
         }
+        assertThat(JsonlLog.read(a.resolve("log.jsonl")))
+                .allSatisfy(row -> assertThat(row.get("loss").isNumber()).as("finite loss in %s", row).isTrue());
         for (String f : List.of("checkpoints/scale-00.ckpt", "checkpoints/scale-01.ckpt")) {
             assertThat(Files.readAllBytes(b.resolve(f))).as(f).isEqualTo(Files.readAllBytes(a.resolve(f)));
         }
