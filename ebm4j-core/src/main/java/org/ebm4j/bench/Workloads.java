@@ -126,7 +126,7 @@ public final class Workloads {
     }
 
     private static NDArray chain(PatchEnergyNet net, NDArray padded, int steps, double noise) {
-        return Langevin.run(net::output, padded, LangevinConfig.scoreClipped(steps, DRIFT, noise));
+        return Langevin.run(net::langevinTarget, padded, LangevinConfig.scoreClipped(steps, DRIFT, noise));
     }
 
     /** One PatchGenCN iteration at one scale of a w x h image (see patchgencn_train in peer_torch.py). */

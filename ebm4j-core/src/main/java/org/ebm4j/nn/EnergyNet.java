@@ -17,6 +17,14 @@ public interface EnergyNet extends Block {
     /** The raw output map (e.g. PatchGenCN: one value per patch, shape [N,1,h,w]). */
     NDArray output(NDArray x);
 
+    /**
+     * What the Langevin engine differentiates: any tensor whose sum equals Σ output(x) up to a
+     * constant that does not depend on x. Nets override it when the sum is cheaper than the map.
+     */
+    default NDArray langevinTarget(NDArray x) {
+        return output(x);
+    }
+
     /** Trainable parameters, in a fixed order. */
     default List<Parameter> trainableParameters() {
         List<Parameter> out = new ArrayList<>();

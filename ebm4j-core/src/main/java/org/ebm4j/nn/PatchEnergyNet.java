@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
@@ -82,6 +83,45 @@ public final class PatchEnergyNet extends AbstractBlock implements EnergyNet {
             h = y;
         }
         return h;
+    }
+
+    /**
+     * A map whose sum is Σ f(x) minus the last layer's (constant) bias term: the last 3×3 conv to
+     * one channel is linear, so Σ conv(h, W) = Σ h ⊙ K with K = conv_transpose(ones, W) — computed
+     * as one wide conv of the padded ones map with the flipped kernel. Langevin only needs
+     * ∇ₓ Σ f, and this skips the narrow last convolution (slow, and with a wrong input gradient in
+     * libtorch 2.7.1, see SpectralConv2d#narrowConv).
+     */
+    @Override
+    public NDArray langevinTarget(NDArray x) {
+        NDArray h = x;
+        int last = layers.size() - 1;
+        for (int i = 0; i < last; i++) {
+            NDArray y = layers.get(i).apply(h);
+            if (h != x) {
+                h.close();
+            }
+            h = Activation.elu(y, 1f);
+            y.close();
+        }
+        SpectralConv2d head = layers.get(last);
+        if (head.isSpectralNorm() || head.outChannels() != 1) {
+            NDArray out = head.apply(h);
+            h.close();
+            return out;
+        }
+        long outH = h.getShape().get(2) - 2;
+        long outW = h.getShape().get(3) - 2;
+        NDArray w = head.weight().getArray(); // [1, C, 3, 3]
+        try (NDArray ones = h.getManager().ones(new Shape(1, 1, outH, outW), h.getDataType());
+             NDArray padded = org.ebm4j.core.Torch.pad(ones, 2);
+             NDArray flipped = w.flip(2, 3);
+             NDArray kernel = flipped.transpose(1, 0, 2, 3);
+             NDArray k = Conv2d.conv2d(padded, kernel).singletonOrThrow()) { // [1, C, H'+2, W'+2]
+            NDArray out = h.mul(k);
+            h.close();
+            return out;
+        }
     }
 
     /**

@@ -60,6 +60,10 @@ public final class SpectralConv2d extends AbstractBlock {
                 .optRequiresGrad(false).build()) : null;
     }
 
+    public int outChannels() {
+        return outChannels;
+    }
+
     public boolean isSpectralNorm() {
         return spectralNorm;
     }

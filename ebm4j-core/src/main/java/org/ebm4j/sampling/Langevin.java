@@ -85,7 +85,7 @@ public final class Langevin {
 
     /** ∇ₓ Σ net(x), computed with a gradient collector that sees only x as a leaf. */
     public static NDArray gradient(Function<NDArray, NDArray> net, NDArray x) {
-        NDArray leaf = x.duplicate(); // a fresh leaf with its own storage
+        NDArray leaf = x.stopGradient(); // a fresh leaf sharing x's storage
         leaf.setRequiresGradient(true);
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray out = net.apply(leaf);

@@ -127,6 +127,54 @@ class PatchEnergyNetTest {
         }
     }
 
+    /**
+     * The float32 kernels (oneDNN) must agree with the float64 ones (a different CPU code path) on
+     * the gradients training and sampling use, for both nets of Table 1 at a realistic size.
+     */
+    @Test
+    void float32GradientsAgreeWithFloat64() {
+        for (int[] widths : new int[][] {PatchEnergyNet.WIDTHS_SMALL, PatchEnergyNet.WIDTHS_MEDIUM}) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                Torch.seed(9);
+                PatchEnergyNet n32 = new PatchEnergyNet(3, widths, 0.05f).init(m);
+                Torch.seed(9);
+                PatchEnergyNet n64 = new PatchEnergyNet(3, widths, 0.05f).init(m, DataType.FLOAT64);
+                for (var e : n64.getParameters()) { // same values in both precisions
+                    NDArray src = n32.getParameters().get(e.getKey()).getArray().toType(DataType.FLOAT64, true);
+                    org.ebm4j.core.TensorCopy.copyInto(src, e.getValue().getArray());
+                }
+                n32.freezeSpectralState();
+                n64.freezeSpectralState();
+                NDArray x = Torch.pad(m.randomUniform(-1f, 1f, new Shape(1, 3, 36, 44)), 5);
+                NDArray x64 = x.toType(DataType.FLOAT64, true);
+                n32.setTrainable(false);
+                n64.setTrainable(false);
+                NDArray g32 = Langevin.gradient(n32::output, x).toType(DataType.FLOAT64, true);
+                NDArray g64 = Langevin.gradient(n64::output, x64);
+                double scale = g64.abs().max().getDouble();
+                assertThat(g32.sub(g64).abs().max().getDouble()).isLessThan(1e-4 * scale);
+                // the Langevin target (Σ h ⊙ K instead of the last conv) has the same gradient
+                NDArray t32 = Langevin.gradient(n32::langevinTarget, x).toType(DataType.FLOAT64, true);
+                NDArray t64 = Langevin.gradient(n64::langevinTarget, x64);
+                assertThat(t64.sub(g64).abs().max().getDouble()).isLessThan(1e-9 * scale);
+                assertThat(t32.sub(g64).abs().max().getDouble()).isLessThan(1e-4 * scale);
+                double sumOut = n64.output(x64).sum().getDouble();
+                double bias = n64.layers().get(n64.layers().size() - 1).getParameters().get("bias").getArray().getDouble(0);
+                double sumTarget = n64.langevinTarget(x64).sum().getDouble() + bias * 36 * 44;
+                assertThat(sumTarget).isCloseTo(sumOut, within(1e-9 * Math.abs(sumOut) + 1e-12));
+                var r32 = Gradients.of(m, n32.trainableParameters(), () -> n32.output(x).mean());
+                var r64 = Gradients.of(m, n64.trainableParameters(), () -> n64.output(x64).mean());
+                for (int i = 0; i < r32.grads().size(); i++) {
+                    NDArray a = r32.grads().get(i).toType(DataType.FLOAT64, true);
+                    NDArray b = r64.grads().get(i);
+                    double sc = b.abs().max().getDouble();
+                    assertThat(a.sub(b).abs().max().getDouble()).as("param grad %d of %s", i, java.util.Arrays.toString(widths))
+                            .isLessThan(1e-4 * sc + 1e-12);
+                }
+            }
+        }
+    }
+
     @Test
     void spectralNormDrivesTheLargestSingularValueToOne() {
         try (NDManager m = NDManager.newBaseManager()) {

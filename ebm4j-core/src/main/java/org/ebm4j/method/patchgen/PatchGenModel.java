@@ -80,7 +80,7 @@ public final class PatchGenModel implements AutoCloseable {
         PatchEnergyNet net = nets.get(scale);
         net.setTrainable(false);
         LangevinConfig cfg = LangevinConfig.scoreClipped(steps, 0.5 * config.stepSize(), noiseStd);
-        return Langevin.run(net::output, padded, cfg);
+        return Langevin.run(net::langevinTarget, padded, cfg);
     }
 
     /** Grey initial noise of the coarsest scale (one channel tiled to RGB), as the official code draws it. */
