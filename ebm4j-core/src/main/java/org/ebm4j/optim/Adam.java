@@ -13,7 +13,7 @@ import java.util.Map;
  * optional coupled L2 weight decay (PyTorch's weight_decay). Unlike DJL's optimiser it exposes its
  * moments, so checkpoints can save and restore them and a resumed run continues exactly.
  */
-public final class Adam {
+public final class Adam implements AutoCloseable {
     private final List<Parameter> params;
     private final LrSchedule schedule;
     private final double beta1;
@@ -84,6 +84,15 @@ public final class Adam {
             if (gd != g) {
                 gd.close();
             }
+        }
+    }
+
+    /** Frees the moment tensors. */
+    @Override
+    public void close() {
+        for (int i = 0; i < m.length; i++) {
+            m[i].close();
+            v[i].close();
         }
     }
 

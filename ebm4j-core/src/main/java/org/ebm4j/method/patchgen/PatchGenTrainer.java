@@ -146,9 +146,11 @@ public final class PatchGenTrainer {
                 progress.message("resuming scale " + s + " at iteration " + firstIter);
             }
             String outcome = trainScaleOnce(run, model, net, adam, s, restart, firstIter, log, progressBase);
+            adam.close();
             if (outcome == null) {
                 break;
             }
+            closeParameters(net);
             if (cfg.earlyStop().equals("restart") && restart < cfg.maxRestarts()) {
                 restart++;
                 firstIter = 0;
@@ -157,10 +159,11 @@ public final class PatchGenTrainer {
                 continue;
             }
             throw new EbmException(outcome + "; training stopped with scales 0.." + (s - 1) + " saved. "
-                    + "Lower --lr or pass --early-stop warn, then continue with: patchgen train --resume --out " + run.dir());
+                    + "Start again with another --seed, or pass --early-stop warn to train through it");
         }
-        net(model, s).freezeSpectralState();
-        LinkedHashMap<String, NDArray> tensors = PatchGenRun.netTensors(net(model, s));
+        PatchEnergyNet trained = model.net(s);
+        trained.freezeSpectralState();
+        LinkedHashMap<String, NDArray> tensors = PatchGenRun.netTensors(trained);
         TensorFile.save(PatchGenRun.scaleCheckpoint(run, s), AtomicFiles.MAPPER.writeValueAsString(
                 new PatchGenRun.CheckpointMeta(s, cfg.iterations() - 1, restart, 0, true)), tensors);
         Files.deleteIfExists(PatchGenRun.partialCheckpoint(run));
@@ -171,10 +174,11 @@ public final class PatchGenTrainer {
                 .forEach(NDArray::close);
         saved.freezeSpectralState();
         model.setNet(s, saved);
+        closeParameters(trained);
     }
 
-    private static PatchEnergyNet net(PatchGenModel m, int s) {
-        return m.net(s);
+    private static void closeParameters(PatchEnergyNet net) {
+        net.getParameters().values().forEach(p -> p.getArray().close());
     }
 
     /** Runs the iterations of one scale; returns null when done or a message when the early-stop guard fired. */
