@@ -37,6 +37,12 @@ public final class Main {
             }
             return 1;
         });
+        // usage errors: one line with the problem and where to look, not the whole help page
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("error: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            return 2;
+        });
         return cl.execute(args);
     }
 }

@@ -6,6 +6,7 @@ import org.ebm4j.method.patchgen.PatchGenModel;
 import org.ebm4j.method.patchgen.PatchGenOutputs;
 import org.ebm4j.method.patchgen.PatchGenRun;
 import org.ebm4j.method.patchgen.PatchGenTrainer;
+import org.ebm4j.run.OutputFolder;
 import org.ebm4j.run.RunFolder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -91,6 +92,7 @@ final class PatchgenCommand {
             Checks.atLeast(spec, "--n", n, 1);
             Checks.positive(spec, "--width-scale", widthScale);
             Checks.positive(spec, "--height-scale", heightScale);
+            OutputFolder.prepare(out);
             try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
                 var s = PatchGenOutputs.writeSamples(model, out, n, seed, widthScale, heightScale);
                 System.out.println("wrote " + s.size() + " samples of " + s.get(0).width() + "x" + s.get(0).height()
@@ -108,6 +110,7 @@ final class PatchgenCommand {
 
         @Override
         public Integer call() throws Exception {
+            OutputFolder.prepare(out);
             try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
                 double mse = PatchGenOutputs.writeReconstruction(model, out);
                 System.out.printf("{\"mse\": %.6f, \"out\": \"%s\"}%n", mse, out.resolve("reconstruction.png"));

@@ -57,6 +57,23 @@ class BadInputTest {
     }
 
     @Test
+    void usageErrorsAreOneLine() {
+        Result r = run("patchgen", "sample", "--run", "x", "--out", "y", "--n", "0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("--n must be >= 1").contains("--help");
+    }
+
+    @Test
+    void unwritableOutputFolder() throws Exception {
+        Path notAFolder = Files.writeString(tmp.resolve("file.txt"), "x");
+        Result r = run("patchgen", "sample", "--run", tmp.toString(), "--out", notAFolder.resolve("sub").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(Files.readString(notAFolder)).isEqualTo("x");
+    }
+
+    @Test
     void existingFolderIsNotOverwrittenWithoutForce() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("mine"));
         Path precious = Files.writeString(out.resolve("thesis.txt"), "precious");

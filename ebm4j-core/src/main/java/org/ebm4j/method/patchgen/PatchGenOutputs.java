@@ -10,10 +10,10 @@ import org.ebm4j.image.Grid;
 import org.ebm4j.image.ImageFiles;
 import org.ebm4j.image.Plots;
 import org.ebm4j.run.JsonlLog;
+import org.ebm4j.run.OutputFolder;
 import org.ebm4j.run.RunFolder;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +27,7 @@ public final class PatchGenOutputs {
     /** Writes DIR/sample_000.png … and DIR/grid.png; returns the samples. */
     public static List<FloatImage> writeSamples(PatchGenModel model, Path dir, int n, long seed,
                                                 double widthScale, double heightScale) throws IOException {
-        Files.createDirectories(dir);
+        OutputFolder.prepare(dir);
         Torch.seed(seed);
         List<FloatImage> out;
         try (NDManager m = model.manager().newSubManager()) {
@@ -43,7 +43,7 @@ public final class PatchGenOutputs {
 
     /** Writes DIR/reconstruction.png and DIR/real.png; returns the mean squared error per pixel value. */
     public static double writeReconstruction(PatchGenModel model, Path dir) throws IOException {
-        Files.createDirectories(dir);
+        OutputFolder.prepare(dir);
         FloatImage rec;
         try (NDManager m = model.manager().newSubManager()) {
             rec = ImageTensors.fromTensor(model.reconstruct(m)).get(0);
