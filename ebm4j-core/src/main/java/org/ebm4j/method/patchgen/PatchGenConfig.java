@@ -101,53 +101,136 @@ public record PatchGenConfig(
     }
 
     public PatchGenConfig withPreset(String p) {
-        return new PatchGenConfig(p, numScales, minSize, maxSize, iterations, stepsInit, steps, stepsRec, stepSize,
-                noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin, lrDecayIters, beta1,
-                beta2, gradClamp, pad, seed, quantize8, noiseType, earlyStop, earlyStopThreshold, maxRestarts,
-                logEvery, imageEvery, checkpointEvery, initStd);
+        Builder b = toBuilder();
+        b.preset = p;
+        return b.build();
     }
 
     public PatchGenConfig withScales(int scales, int min, int max) {
-        return new PatchGenConfig(preset, scales, min, max, iterations, stepsInit, steps, stepsRec, stepSize,
-                noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin, lrDecayIters, beta1,
-                beta2, gradClamp, pad, seed, quantize8, noiseType, earlyStop, earlyStopThreshold, maxRestarts,
-                logEvery, imageEvery, checkpointEvery, initStd);
+        Builder b = toBuilder();
+        b.numScales = scales;
+        b.minSize = min;
+        b.maxSize = max;
+        return b.build();
     }
 
     /** Sets the iterations per scale and rescales the noise and lr decays by the paper's ratios (1/4, 4/5). */
     public PatchGenConfig withIterations(int iters) {
-        return new PatchGenConfig(preset, numScales, minSize, maxSize, iters, stepsInit, steps, stepsRec, stepSize,
-                noiseInit, noiseMin, Math.max(1, iters / 4), lambdaRec, initFactor, lrInit, lrMin,
-                Math.max(1, iters * 4 / 5), beta1, beta2, gradClamp, pad, seed, quantize8, noiseType, earlyStop,
-                earlyStopThreshold, maxRestarts, logEvery, imageEvery, checkpointEvery, initStd);
+        Builder b = toBuilder();
+        b.iterations = iters;
+        b.noiseDecayIters = Math.max(1, iters / 4);
+        b.lrDecayIters = Math.max(1, iters * 4 / 5);
+        return b.build();
     }
 
     public PatchGenConfig withSeed(long s) {
-        return new PatchGenConfig(preset, numScales, minSize, maxSize, iterations, stepsInit, steps, stepsRec, stepSize,
-                noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin, lrDecayIters, beta1,
-                beta2, gradClamp, pad, s, quantize8, noiseType, earlyStop, earlyStopThreshold, maxRestarts,
-                logEvery, imageEvery, checkpointEvery, initStd);
+        Builder b = toBuilder();
+        b.seed = s;
+        return b.build();
     }
 
     public PatchGenConfig withIntervals(int log, int image, int checkpoint) {
-        return new PatchGenConfig(preset, numScales, minSize, maxSize, iterations, stepsInit, steps, stepsRec, stepSize,
-                noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin, lrDecayIters, beta1,
-                beta2, gradClamp, pad, seed, quantize8, noiseType, earlyStop, earlyStopThreshold, maxRestarts,
-                log, image, checkpoint, initStd);
+        Builder b = toBuilder();
+        b.logEvery = log;
+        b.imageEvery = image;
+        b.checkpointEvery = checkpoint;
+        return b.build();
     }
 
     public PatchGenConfig withSteps(int init, int other, int rec) {
-        return new PatchGenConfig(preset, numScales, minSize, maxSize, iterations, init, other, rec, stepSize,
-                noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin, lrDecayIters, beta1,
-                beta2, gradClamp, pad, seed, quantize8, noiseType, earlyStop, earlyStopThreshold, maxRestarts,
-                logEvery, imageEvery, checkpointEvery, initStd);
+        Builder b = toBuilder();
+        b.stepsInit = init;
+        b.steps = other;
+        b.stepsRec = rec;
+        return b.build();
     }
 
     public PatchGenConfig withEarlyStop(String policy, double threshold) {
-        return new PatchGenConfig(preset, numScales, minSize, maxSize, iterations, stepsInit, steps, stepsRec, stepSize,
-                noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin, lrDecayIters, beta1,
-                beta2, gradClamp, pad, seed, quantize8, noiseType, policy, threshold, maxRestarts,
-                logEvery, imageEvery, checkpointEvery, initStd);
+        Builder b = toBuilder();
+        b.earlyStop = policy;
+        b.earlyStopThreshold = threshold;
+        return b.build();
+    }
+
+    /** A mutable copy of every field, for changing any subset of them. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Mutable form of the config; {@link #build()} makes the record (validate it with {@link #validate()}). */
+    public static final class Builder {
+        public String preset;
+        public int numScales;
+        public int minSize;
+        public int maxSize;
+        public int iterations;
+        public int stepsInit;
+        public int steps;
+        public int stepsRec;
+        public double stepSize;
+        public double noiseInit;
+        public double noiseMin;
+        public int noiseDecayIters;
+        public double lambdaRec;
+        public double initFactor;
+        public double lrInit;
+        public double lrMin;
+        public int lrDecayIters;
+        public double beta1;
+        public double beta2;
+        public double gradClamp;
+        public int pad;
+        public long seed;
+        public boolean quantize8;
+        public String noiseType;
+        public String earlyStop;
+        public double earlyStopThreshold;
+        public int maxRestarts;
+        public int logEvery;
+        public int imageEvery;
+        public int checkpointEvery;
+        public double initStd;
+
+        Builder(PatchGenConfig c) {
+            preset = c.preset;
+            numScales = c.numScales;
+            minSize = c.minSize;
+            maxSize = c.maxSize;
+            iterations = c.iterations;
+            stepsInit = c.stepsInit;
+            steps = c.steps;
+            stepsRec = c.stepsRec;
+            stepSize = c.stepSize;
+            noiseInit = c.noiseInit;
+            noiseMin = c.noiseMin;
+            noiseDecayIters = c.noiseDecayIters;
+            lambdaRec = c.lambdaRec;
+            initFactor = c.initFactor;
+            lrInit = c.lrInit;
+            lrMin = c.lrMin;
+            lrDecayIters = c.lrDecayIters;
+            beta1 = c.beta1;
+            beta2 = c.beta2;
+            gradClamp = c.gradClamp;
+            pad = c.pad;
+            seed = c.seed;
+            quantize8 = c.quantize8;
+            noiseType = c.noiseType;
+            earlyStop = c.earlyStop;
+            earlyStopThreshold = c.earlyStopThreshold;
+            maxRestarts = c.maxRestarts;
+            logEvery = c.logEvery;
+            imageEvery = c.imageEvery;
+            checkpointEvery = c.checkpointEvery;
+            initStd = c.initStd;
+        }
+
+        public PatchGenConfig build() {
+            return new PatchGenConfig(preset, numScales, minSize, maxSize, iterations, stepsInit, steps, stepsRec,
+                    stepSize, noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin,
+                    lrDecayIters, beta1, beta2, gradClamp, pad, seed, quantize8, noiseType, earlyStop,
+                    earlyStopThreshold, maxRestarts, logEvery, imageEvery, checkpointEvery, initStd);
+        }
     }
 
     /** Langevin steps of the synthesis chain at scale s. */
