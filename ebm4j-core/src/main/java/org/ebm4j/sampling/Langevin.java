@@ -42,6 +42,7 @@ public final class Langevin {
         double sign = cfg.energyForm() ? -1.0 : 1.0;
         double coef = sign * cfg.drift() / cfg.temperature();
         boolean wantNorm = listener != null || cfg.gradClipNorm() > 0;
+        NDArray keep = mask != null && cfg.clips() ? mask.mul(-1).add(1) : null; // 1 where pixels stay
         for (int t = 0; t < cfg.steps(); t++) {
             try (NDManager step = home.newSubManager()) {
                 x.attach(step);
@@ -69,8 +70,8 @@ public final class Langevin {
                 if (cfg.clips()) {
                     next = next.clip(Double.isNaN(cfg.clipMin()) ? -Float.MAX_VALUE : cfg.clipMin(),
                             Double.isNaN(cfg.clipMax()) ? Float.MAX_VALUE : cfg.clipMax());
-                    if (mask != null) { // clipping must not touch the fixed pixels either
-                        next = next.mul(mask).add(x.mul(mask.mul(-1).add(1)));
+                    if (keep != null) { // clipping must not touch the fixed pixels either
+                        next = next.mul(mask).add(x.mul(keep));
                     }
                 }
                 next.attach(home);
@@ -79,6 +80,9 @@ public final class Langevin {
                     listener.onStep(t, x, normMean);
                 }
             }
+        }
+        if (keep != null) {
+            keep.close();
         }
         return x;
     }
