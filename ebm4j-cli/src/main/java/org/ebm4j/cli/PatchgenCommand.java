@@ -1,6 +1,7 @@
 package org.ebm4j.cli;
 
 import ai.djl.ndarray.NDManager;
+import org.ebm4j.method.patchgen.PatchGenApplications;
 import org.ebm4j.method.patchgen.PatchGenConfig;
 import org.ebm4j.method.patchgen.PatchGenModel;
 import org.ebm4j.method.patchgen.PatchGenOutputs;
@@ -19,7 +20,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "patchgen", description = "PatchGenCN: learn a pyramid of patch EBMs from one image.",
-        subcommands = {PatchgenCommand.Train.class, PatchgenCommand.Sample.class, PatchgenCommand.Reconstruct.class})
+        subcommands = {PatchgenCommand.Train.class, PatchgenCommand.Sample.class, PatchgenCommand.Reconstruct.class,
+                PatchgenCommand.SuperResolve.class, PatchgenCommand.Edit.class, PatchgenCommand.Harmonize.class,
+                PatchgenCommand.Paint2Image.class})
 final class PatchgenCommand {
 
     @Command(name = "train", description = "Train on one image (or --resume an interrupted run).")
@@ -81,20 +84,38 @@ final class PatchgenCommand {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
         @Option(names = "--run", required = true) Path run;
-        @Option(names = "--out", required = true, description = "Output folder.") Path out;
+        @Option(names = "--out", description = "Output folder (required unless --scales-info).") Path out;
         @Option(names = "--n", defaultValue = "8") int n;
         @Option(names = "--seed", defaultValue = "0") long seed;
         @Option(names = "--width-scale", defaultValue = "1.0") double widthScale;
         @Option(names = "--height-scale", defaultValue = "1.0") double heightScale;
+        @Option(names = "--start-scale", defaultValue = "0",
+                description = "Begin at this scale from the training image of the scale below (0 = from noise).")
+        int startScale;
+        @Option(names = "--scales-info", description = "Print the pyramid's sizes per scale and exit.") boolean scalesInfo;
 
         @Override
         public Integer call() throws Exception {
             Checks.atLeast(spec, "--n", n, 1);
             Checks.positive(spec, "--width-scale", widthScale);
             Checks.positive(spec, "--height-scale", heightScale);
-            OutputFolder.prepare(out);
+            Checks.atLeast(spec, "--start-scale", startScale, 0);
+            if (!scalesInfo && out == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--out is required (unless --scales-info)");
+            }
+            if (!scalesInfo) {
+                OutputFolder.prepare(out);
+            }
             try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
-                var s = PatchGenOutputs.writeSamples(model, out, n, seed, widthScale, heightScale);
+                if (scalesInfo) {
+                    PatchGenApplications.scalesInfo(model).forEach(System.out::println);
+                    return 0;
+                }
+                if (startScale > model.trainedScales() - 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--start-scale must be in 0.."
+                            + (model.trainedScales() - 1) + " for this run, got " + startScale);
+                }
+                var s = PatchGenOutputs.writeSamples(model, out, n, seed, widthScale, heightScale, startScale);
                 System.out.println("wrote " + s.size() + " samples of " + s.get(0).width() + "x" + s.get(0).height()
                         + " to " + out);
             }
@@ -115,6 +136,105 @@ final class PatchgenCommand {
                 double mse = PatchGenOutputs.writeReconstruction(model, out);
                 System.out.printf("{\"mse\": %.6f, \"out\": \"%s\"}%n", mse, out.resolve("reconstruction.png"));
             }
+            return 0;
+        }
+    }
+
+    /** --start-scale must be in 1..trainedScales−1: a usage error naming the range otherwise. */
+    static void checkStartScale(CommandLine.Model.CommandSpec spec, PatchGenModel model, int startScale) {
+        int max = model.trainedScales() - 1;
+        if (startScale < 1 || startScale > max) {
+            throw new CommandLine.ParameterException(spec.commandLine(), max < 1
+                    ? "--start-scale: this run has a single trained scale; injection needs at least 2"
+                    : "--start-scale must be in 1.." + max + " for this run, got " + startScale);
+        }
+    }
+
+    @Command(name = "super-resolve", description = "Super-resolution as in the official exps/sr_exp.py.")
+    static final class SuperResolve implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--image", required = true, description = "Low-resolution image.") Path image;
+        @Option(names = "--factor", defaultValue = "4", description = "Upscaling factor > 1 (default: ${DEFAULT-VALUE}).") double factor;
+        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--net-scale", description = "Scale whose net runs (default: the third-finest trained).") Integer netScale;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!(factor > 1)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--factor must be > 1, got " + factor);
+            }
+            if (netScale != null) Checks.atLeast(spec, "--net-scale", netScale, 0);
+            try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
+                if (netScale != null && netScale > model.trainedScales() - 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--net-scale must be in 0.."
+                            + (model.trainedScales() - 1) + " for this run, got " + netScale);
+                }
+                var r = PatchGenApplications.writeSuperResolution(model, image, factor, netScale == null ? -1 : netScale, out);
+                System.out.println("wrote " + out.resolve("sr.png") + " (" + r.sr().width() + "x" + r.sr().height()
+                        + ", net of scale " + r.netScale() + ", " + r.steps() + " upsampling steps) and "
+                        + out.resolve("bicubic.png"));
+            }
+            return 0;
+        }
+    }
+
+    /** Shared body of edit and harmonize. */
+    abstract static class Blend implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--ref", required = true, description = "Reference image (training image's aspect ratio).") Path ref;
+        @Option(names = "--mask", required = true, description = "Grey mask: white = region to regenerate.") Path mask;
+        @Option(names = "--start-scale", required = true, description = "Injection scale, 1..trained scales − 1.") int startScale;
+        @Option(names = "--out", required = true) Path out;
+
+        abstract PatchGenApplications.Mode mode();
+
+        @Override
+        public Integer call() throws Exception {
+            try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
+                checkStartScale(spec, model, startScale);
+                PatchGenApplications.writeInjectAndBlend(model, ref, mask, startScale, mode(), out);
+            }
+            System.out.println("wrote " + out.resolve("blended.png") + ", raw.png and strip.png");
+            return 0;
+        }
+    }
+
+    @Command(name = "edit", description = "Editing per SinGAN protocol: re-synthesise the masked region of an edited image.")
+    static final class Edit extends Blend {
+        @Override
+        PatchGenApplications.Mode mode() {
+            return PatchGenApplications.Mode.EDIT;
+        }
+    }
+
+    @Command(name = "harmonize", description = "Harmonization per SinGAN protocol: blend a pasted object into the image's style.")
+    static final class Harmonize extends Blend {
+        @Override
+        PatchGenApplications.Mode mode() {
+            return PatchGenApplications.Mode.HARMONIZE;
+        }
+    }
+
+    @Command(name = "paint2image", description = "Paint-to-image per SinGAN protocol: turn a coarse painting into an image.")
+    static final class Paint2Image implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--paint", required = true, description = "Painting (training image's aspect ratio).") Path paint;
+        @Option(names = "--start-scale", required = true, description = "Injection scale, 1..trained scales − 1.") int startScale;
+        @Option(names = "--out", required = true) Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
+                checkStartScale(spec, model, startScale);
+                PatchGenApplications.writePaintToImage(model, paint, startScale, out);
+            }
+            System.out.println("wrote " + out.resolve("raw.png") + " and strip.png");
             return 0;
         }
     }

@@ -109,8 +109,21 @@ public final class PatchGenModel implements AutoCloseable {
      */
     public NDArray multiScale(NDArray init, int upTo, boolean fix, double noise, double widthScale,
                               double heightScale, boolean finalUpsample) {
+        return multiScale(init, 0, upTo, fix, noise, widthScale, heightScale, finalUpsample);
+    }
+
+    /**
+     * Alg. 2 started at scale {@code from}: {@code init} is at scale {@code from}'s (scaled) size and
+     * the chains of scales from..upTo−1 run on it, upsampling between scales (SinGAN-style injection).
+     */
+    public NDArray multiScale(NDArray init, int from, int upTo, boolean fix, double noise, double widthScale,
+                              double heightScale, boolean finalUpsample) {
+        if (from < 0 || from > upTo || upTo > nets.size()) {
+            throw new IllegalArgumentException("scales " + from + ".." + (upTo - 1) + " outside the trained 0.."
+                    + (nets.size() - 1));
+        }
         NDArray x = init.duplicate();
-        for (int s = 0; s < upTo; s++) {
+        for (int s = from; s < upTo; s++) {
             int k = fix ? config.stepsRec() : config.stepsAt(s);
             NDArray padded = Torch.pad(x, config.pad());
             NDArray out = chain(s, padded, k, fix ? 0.0 : noise);
@@ -130,6 +143,14 @@ public final class PatchGenModel implements AutoCloseable {
         return x;
     }
 
+    /**
+     * The synthesis chains of scales {@code startScale}..last trained, started from {@code init}
+     * (unpadded, at scale {@code startScale}'s size times the factors) instead of from noise.
+     */
+    public NDArray fromScale(NDArray init, int startScale, double noise, double widthScale, double heightScale) {
+        return multiScale(init, startScale, nets.size(), false, noise, widthScale, heightScale, false);
+    }
+
     /** A scale's side length at an output scale factor (at least the net's receptive field). */
     public static int sizeAt(int side, double factor) {
         return Math.max(3, (int) Math.rint(side * factor));
@@ -144,6 +165,30 @@ public final class PatchGenModel implements AutoCloseable {
         int h0 = sizeAt(pyramid.heights()[0], heightScale);
         NDArray init = initialNoise(m, n, h0, w0);
         NDArray out = multiScale(init, nets.size(), false, noise, widthScale, heightScale, false);
+        init.close();
+        return out;
+    }
+
+    /**
+     * N samples that begin at scale {@code startScale} from the training image of the scale below,
+     * upsampled (SinGAN's gen_start_scale): coarser structure is kept, scales ≥ startScale redraw
+     * the finer detail. startScale 0 is plain {@link #sample}.
+     */
+    public NDArray sampleFromScale(NDManager m, int n, int startScale, double widthScale, double heightScale,
+                                   double noise) {
+        if (startScale == 0) {
+            return sample(m, n, widthScale, heightScale, noise);
+        }
+        if (startScale < 0 || startScale >= nets.size()) {
+            throw new IllegalArgumentException("start scale " + startScale + " outside 0.." + (nets.size() - 1));
+        }
+        FloatImage below = reals.get(startScale - 1);
+        FloatImage up = Resize.resize(below, sizeAt(pyramid.widths()[startScale], widthScale),
+                sizeAt(pyramid.heights()[startScale], heightScale), config.quantize8());
+        NDArray one = ImageTensors.toTensor(m, up);
+        NDArray init = one.repeat(0, n);
+        NDArray out = fromScale(init, startScale, noise, widthScale, heightScale);
+        one.close();
         init.close();
         return out;
     }

@@ -27,11 +27,25 @@ public final class PatchGenOutputs {
     /** Writes DIR/sample_000.png … and DIR/grid.png; returns the samples. */
     public static List<FloatImage> writeSamples(PatchGenModel model, Path dir, int n, long seed,
                                                 double widthScale, double heightScale) throws IOException {
+        return writeSamples(model, dir, n, seed, widthScale, heightScale, 0);
+    }
+
+    /**
+     * Like {@link #writeSamples(PatchGenModel, Path, int, long, double, double)}, but from scale
+     * {@code startScale} (see {@link PatchGenModel#sampleFromScale}). Above scale 0 the only source of
+     * variety is the Langevin noise, so those chains run with the training-time noise std
+     * max(noiseMin, noiseInit) instead of noiseMin.
+     */
+    public static List<FloatImage> writeSamples(PatchGenModel model, Path dir, int n, long seed,
+                                                double widthScale, double heightScale, int startScale)
+            throws IOException {
         OutputFolder.prepare(dir);
         Torch.seed(seed);
         List<FloatImage> out;
         try (NDManager m = model.manager().newSubManager()) {
-            NDArray x = model.sample(m, n, widthScale, heightScale, model.config().noiseMin());
+            PatchGenConfig c = model.config();
+            double noise = startScale == 0 ? c.noiseMin() : Math.max(c.noiseMin(), c.noiseInit());
+            NDArray x = model.sampleFromScale(m, n, startScale, widthScale, heightScale, noise);
             out = ImageTensors.fromTensor(x);
         }
         for (int i = 0; i < out.size(); i++) {

@@ -1,0 +1,221 @@
+package org.ebm4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import org.ebm4j.core.ProgressListener;
+import org.ebm4j.image.FloatImage;
+import org.ebm4j.image.ImageFiles;
+import org.ebm4j.image.Resize;
+import org.ebm4j.method.patchgen.PatchGenConfig;
+import org.ebm4j.method.patchgen.PatchGenTrainer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** super-resolve, edit, harmonize, paint2image and sample --start-scale / --scales-info end to end on a tiny run. */
+class PatchgenApplicationsCliTest {
+    @TempDir
+    static Path tmp;
+    static Path run;
+    static Path image;
+    static Path mask;
+
+    private record Result(int code, String out, String err) { }
+
+    private static Result cli(String... args) {
+        PrintStream oldErr = System.err;
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        System.setOut(new PrintStream(out, true));
+        try {
+            int code = Main.run(args);
+            return new Result(code, out.toString(), err.toString());
+        } finally {
+            System.setErr(oldErr);
+            System.setOut(oldOut);
+        }
+    }
+
+    /** A grey RGB image in [-1, 1]: white inside the rectangle. */
+    static FloatImage rect(int w, int h, int x0, int y0, int x1, int y1) {
+        FloatImage m = FloatImage.zeros(3, h, w);
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    m.set(c, y, x, x >= x0 && x < x1 && y >= y0 && y < y1 ? 1f : -1f);
+                }
+            }
+        }
+        return m;
+    }
+
+    @BeforeAll
+    static void trainTinyRun() throws Exception {
+        int w = 40;
+        int h = 30;
+        float[] d = new float[3 * h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                d[y * w + x] = (float) Math.sin(x * 0.8);
+                d[h * w + y * w + x] = (float) Math.cos(y * 0.6);
+                d[2 * h * w + y * w + x] = ((x / 5 + y / 5) % 2) * 1.6f - 0.8f;
+            }
+        }
+        image = tmp.resolve("stripes.png");
+        ImageFiles.writePng(image, new FloatImage(3, h, w, d));
+        mask = tmp.resolve("mask.png");
+        ImageFiles.writePng(mask, rect(w, h, 15, 10, 25, 18));
+        run = tmp.resolve("run");
+        PatchGenConfig cfg = PatchGenConfig.fast().withScales(2, 20, 40).withIterations(6).withSteps(6, 4, 4)
+                .withIntervals(2, 3, 2).withSeed(7);
+        try (NDManager m = NDManager.newBaseManager()) {
+            PatchGenTrainer.trainNew(image, run, false, cfg, ProgressListener.NONE, m).close();
+        }
+    }
+
+    @Test
+    void superResolve() throws Exception {
+        Path out = tmp.resolve("sr");
+        Result r = cli("patchgen", "super-resolve", "--run", run.toString(), "--image", image.toString(),
+                "--factor", "2.5", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        FloatImage sr = ImageFiles.readRgb(out.resolve("sr.png"));
+        assertThat(sr.width()).isEqualTo(100);
+        assertThat(sr.height()).isEqualTo(75);
+        assertThat(ImageFiles.readRgb(out.resolve("bicubic.png")).width()).isEqualTo(100);
+
+        Result one = cli("patchgen", "super-resolve", "--run", run.toString(), "--image", image.toString(),
+                "--factor", "1", "--out", tmp.resolve("sr1").toString());
+        assertThat(one.code()).isEqualTo(2);
+        assertThat(one.err()).contains("--factor must be > 1");
+        assertThat(cli("patchgen", "super-resolve", "--run", run.toString(), "--image", image.toString(),
+                "--factor", "2", "--net-scale", "5", "--out", tmp.resolve("sr2").toString()).err())
+                .contains("--net-scale must be in 0..1");
+    }
+
+    @Test
+    void editAndHarmonize() throws Exception {
+        for (String cmd : new String[] {"edit", "harmonize"}) {
+            Path out = tmp.resolve(cmd);
+            Result r = cli("patchgen", cmd, "--run", run.toString(), "--ref", image.toString(), "--mask",
+                    mask.toString(), "--start-scale", "1", "--out", out.toString());
+            assertThat(r.code()).as(r.err()).isEqualTo(0);
+            FloatImage blended = ImageFiles.readRgb(out.resolve("blended.png"));
+            assertThat(blended.width()).isEqualTo(40);
+            assertThat(ImageFiles.readRgb(out.resolve("raw.png")).height()).isEqualTo(30);
+            assertThat(ImageFiles.readRgb(out.resolve("strip.png")).width()).isEqualTo(3 * 40 + 4 * 2);
+            // far from the mask the written pixels equal the reference's
+            // (the PNG round trip of the reference's pixels, as blended.png went through it)
+            Path refRoundTrip = tmp.resolve("ref-" + cmd + ".png");
+            ImageFiles.writePng(refRoundTrip, ImageFiles.readRgb(image));
+            FloatImage ref = ImageFiles.readRgb(refRoundTrip);
+            for (int c = 0; c < 3; c++) {
+                assertThat(blended.get(c, 0, 0)).isEqualTo(ref.get(c, 0, 0));
+                assertThat(blended.get(c, 29, 39)).isEqualTo(ref.get(c, 29, 39));
+            }
+        }
+    }
+
+    @Test
+    void referenceOfAnotherSizeIsResizedButAnotherShapeIsRejected() throws Exception {
+        FloatImage src = ImageFiles.readRgb(image);
+        Path big = tmp.resolve("big.png");
+        ImageFiles.writePng(big, Resize.bicubicFloat(src, 80, 60));
+        Path bigMask = tmp.resolve("bigmask.png");
+        ImageFiles.writePng(bigMask, rect(80, 60, 30, 20, 50, 36));
+        Result ok = cli("patchgen", "harmonize", "--run", run.toString(), "--ref", big.toString(), "--mask",
+                bigMask.toString(), "--start-scale", "1", "--out", tmp.resolve("h-big").toString());
+        assertThat(ok.code()).as(ok.err()).isEqualTo(0);
+        assertThat(ImageFiles.readRgb(tmp.resolve("h-big/blended.png")).width()).isEqualTo(40);
+
+        Path square = tmp.resolve("square.png");
+        ImageFiles.writePng(square, Resize.bicubicFloat(src, 40, 40));
+        Result bad = cli("patchgen", "edit", "--run", run.toString(), "--ref", square.toString(), "--mask",
+                mask.toString(), "--start-scale", "1", "--out", tmp.resolve("e-sq").toString());
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err().strip().lines()).hasSize(1);
+        assertThat(bad.err()).contains("aspect ratio");
+    }
+
+    @Test
+    void badMasksAreOneLineErrors() throws Exception {
+        Path colour = tmp.resolve("colour.png");
+        FloatImage c = rect(40, 30, 15, 10, 25, 18);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                c.set(1, y, x, 0.5f);
+            }
+        }
+        ImageFiles.writePng(colour, c);
+        Path black = tmp.resolve("black.png");
+        ImageFiles.writePng(black, rect(40, 30, 0, 0, 0, 0));
+        Path white = tmp.resolve("white.png");
+        ImageFiles.writePng(white, rect(40, 30, 0, 0, 40, 30));
+        String[][] cases = {{colour.toString(), "colour"}, {black.toString(), "all black"}, {white.toString(), "all white"}};
+        for (String[] k : cases) {
+            Result r = cli("patchgen", "edit", "--run", run.toString(), "--ref", image.toString(), "--mask", k[0],
+                    "--start-scale", "1", "--out", tmp.resolve("bad-mask").toString());
+            assertThat(r.code()).as(k[0]).isEqualTo(1);
+            assertThat(r.err().strip().lines()).hasSize(1);
+            assertThat(r.err()).contains(k[1]).doesNotContain("at org.");
+        }
+    }
+
+    @Test
+    void startScaleOutOfRangeIsAUsageError() {
+        for (String s : new String[] {"0", "2"}) {
+            Result r = cli("patchgen", "paint2image", "--run", run.toString(), "--paint", image.toString(),
+                    "--start-scale", s, "--out", tmp.resolve("p-bad").toString());
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("--start-scale must be in 1..1");
+        }
+        Result r = cli("patchgen", "sample", "--run", run.toString(), "--start-scale", "2", "--out",
+                tmp.resolve("s-bad").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--start-scale must be in 0..1");
+    }
+
+    @Test
+    void paint2image() throws Exception {
+        Path out = tmp.resolve("paint");
+        Result r = cli("patchgen", "paint2image", "--run", run.toString(), "--paint", image.toString(),
+                "--start-scale", "1", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(ImageFiles.readRgb(out.resolve("raw.png")).width()).isEqualTo(40);
+        assertThat(ImageFiles.readRgb(out.resolve("strip.png")).width()).isEqualTo(2 * 40 + 3 * 2);
+    }
+
+    @Test
+    void sampleFromAStartScaleAndScalesInfo() throws Exception {
+        Path out = tmp.resolve("s1");
+        Result r = cli("patchgen", "sample", "--run", run.toString(), "--start-scale", "1", "--n", "2",
+                "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(out.resolve("sample_001.png")).exists();
+        assertThat(ImageFiles.readRgb(out.resolve("sample_000.png")).width()).isEqualTo(40);
+
+        Result info = cli("patchgen", "sample", "--run", run.toString(), "--scales-info");
+        assertThat(info.code()).as(info.err()).isEqualTo(0);
+        assertThat(info.out()).contains("scale 0: ").contains("scale 1: 40x30 trained");
+        Result noOut = cli("patchgen", "sample", "--run", run.toString());
+        assertThat(noOut.code()).isEqualTo(2);
+        assertThat(noOut.err()).contains("--out is required");
+    }
+
+    @Test
+    void notARunFolder() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("empty"));
+        Result r = cli("patchgen", "super-resolve", "--run", dir.toString(), "--image", image.toString(),
+                "--factor", "2", "--out", tmp.resolve("o").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("not an ebm4j run");
+    }
+}

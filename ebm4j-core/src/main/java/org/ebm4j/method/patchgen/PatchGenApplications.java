@@ -1,0 +1,247 @@
+package org.ebm4j.method.patchgen;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.ebm4j.core.EbmException;
+import org.ebm4j.core.ImageTensors;
+import org.ebm4j.core.Torch;
+import org.ebm4j.image.FloatImage;
+import org.ebm4j.image.Grid;
+import org.ebm4j.image.ImageFiles;
+import org.ebm4j.image.Resize;
+import org.ebm4j.run.OutputFolder;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * PatchGenCN applications. Super-resolution follows the official {@code exps/sr_exp.py}; editing,
+ * harmonization and paint-to-image follow SinGAN's protocol (injection of a resized reference at
+ * scale n, the chains of scales ≥ n, then mask blending), as the paper's exact protocol is not
+ * published.
+ */
+public final class PatchGenApplications {
+    /** Largest relative difference between the aspect ratios of a reference and the training image. */
+    public static final double ASPECT_TOLERANCE = 0.02;
+    /** SinGAN's dilation radii (harmonization 7, editing 20) and blur σ 5 are for images of this longest side. */
+    public static final double SINGAN_SIZE = 250.0;
+
+    /** What an injection application is for: sets the mask dilation (SinGAN: 20 px editing, 7 px harmonization). */
+    public enum Mode {
+        EDIT(20), HARMONIZE(7), PAINT(0);
+
+        final int singanRadius;
+
+        Mode(int singanRadius) {
+            this.singanRadius = singanRadius;
+        }
+    }
+
+    /** Super-resolution result and the plain bicubic baseline (both factor× the input). */
+    public record SuperResolution(FloatImage sr, FloatImage bicubic, int netScale, int steps) {
+    }
+
+    /** An injection result: the reference at the output size, the raw chain output, the blend (null for paint) and mask. */
+    public record Injection(FloatImage reference, FloatImage raw, FloatImage blended, FloatImage mask) {
+    }
+
+    private PatchGenApplications() {}
+
+    /** The official default net of super-resolution: the third-finest trained scale (trainedScales − 3, at least 0). */
+    public static int defaultNetScale(PatchGenModel model) {
+        return Math.max(0, model.trainedScales() - 3);
+    }
+
+    /** Number of ×(1/r) upsampling steps for a factor: floor(log(factor) / log(1/r)). */
+    public static int srSteps(double factor, double r) {
+        if (!(r < 1.0)) {
+            throw new EbmException("this run's pyramid has a single scale (scale factor 1); super-resolution needs "
+                    + "a pyramid of at least 2 scales");
+        }
+        return (int) Math.floor(Math.log(factor) / Math.log(1.0 / r) + 1e-9);
+    }
+
+    /**
+     * Super-resolution as in {@code exps/sr_exp.py}: from the LR image, n = floor(log(factor)/log(1/r))
+     * times upsample by 1/r (bicubic) and run stepsRec noise-free Langevin steps of one scale's net
+     * on the zero-padded image; finally resize to exactly round(factor × size).
+     *
+     * @param netScale the scale whose net runs, or negative for {@link #defaultNetScale}
+     */
+    public static SuperResolution superResolve(PatchGenModel model, FloatImage lr, double factor, int netScale) {
+        if (!(factor > 1.0)) {
+            throw new EbmException("super-resolution factor must be > 1, got " + factor);
+        }
+        int scale = netScale < 0 ? defaultNetScale(model) : netScale;
+        if (scale >= model.trainedScales()) {
+            throw new EbmException("net scale " + scale + " is not trained; valid: 0.." + (model.trainedScales() - 1));
+        }
+        PatchGenConfig cfg = model.config();
+        double r = model.pyramid().scaleFactor();
+        int n = srSteps(factor, r);
+        int outW = (int) Math.rint(factor * lr.width());
+        int outH = (int) Math.rint(factor * lr.height());
+        FloatImage result;
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray x = ImageTensors.toTensor(m, lr);
+            for (int i = 1; i <= n; i++) {
+                double f = Math.pow(1.0 / r, i);
+                NDArray up = ImageTensors.resize(x, Math.max(1, (int) Math.rint(lr.width() * f)),
+                        Math.max(1, (int) Math.rint(lr.height() * f)), cfg.quantize8());
+                NDArray padded = Torch.pad(up, cfg.pad());
+                NDArray out = model.chain(scale, padded, cfg.stepsRec(), 0.0);
+                x = Torch.unpad(out, cfg.pad());
+            }
+            result = ImageTensors.fromTensor(x).get(0);
+        }
+        if (result.width() != outW || result.height() != outH) {
+            result = Resize.resize(result, outW, outH, cfg.quantize8());
+        }
+        FloatImage bicubic = Resize.resize(lr, outW, outH, cfg.quantize8());
+        return new SuperResolution(result, bicubic, scale, n);
+    }
+
+    /** Writes DIR/sr.png and DIR/bicubic.png. */
+    public static SuperResolution writeSuperResolution(PatchGenModel model, Path lrFile, double factor, int netScale,
+                                                       Path dir) throws IOException {
+        FloatImage lr = ImageFiles.readRgb(lrFile);
+        OutputFolder.prepare(dir);
+        SuperResolution sr = superResolve(model, lr, factor, netScale);
+        ImageFiles.writePng(dir.resolve("sr.png"), sr.sr());
+        ImageFiles.writePng(dir.resolve("bicubic.png"), sr.bicubic());
+        return sr;
+    }
+
+    /** Valid injection start scales: 1..trainedScales−1. */
+    public static void checkStartScale(PatchGenModel model, int startScale) {
+        if (model.trainedScales() < 2) {
+            throw new EbmException("this run has a single trained scale; injection needs at least 2");
+        }
+        if (startScale < 1 || startScale > model.trainedScales() - 1) {
+            throw new EbmException("start scale " + startScale + " out of range; valid: 1.."
+                    + (model.trainedScales() - 1));
+        }
+    }
+
+    /** Width and height of the output: the finest trained scale. */
+    public static int[] outputSize(PatchGenModel model) {
+        int last = model.trainedScales() - 1;
+        return new int[] {model.pyramid().widths()[last], model.pyramid().heights()[last]};
+    }
+
+    /**
+     * A reference image at the output size, resized if it has another size than the training image.
+     *
+     * @throws EbmException if its aspect ratio differs from the training image's by more than 2 %
+     */
+    public static FloatImage fitReference(PatchGenModel model, FloatImage ref, String name) {
+        Pyramid p = model.pyramid();
+        double want = (double) p.width() / p.height();
+        double got = (double) ref.width() / ref.height();
+        if (Math.abs(got - want) / want > ASPECT_TOLERANCE) {
+            throw new EbmException(String.format("'%s' is %dx%d, an aspect ratio of %.3f; the training image's is "
+                    + "%.3f (%dx%d): crop or pad it to that shape", name, ref.width(), ref.height(), got, want,
+                    p.width(), p.height()));
+        }
+        int[] wh = outputSize(model);
+        return (ref.width() == wh[0] && ref.height() == wh[1]) ? ref
+                : Resize.resize(ref, wh[0], wh[1], model.config().quantize8());
+    }
+
+    /**
+     * Injection at scale n (SinGAN): the reference (at the output size) is resized to scale n−1's
+     * size, upsampled to scale n's, and the chains of scales n..last run on it, noise-free as at
+     * sampling time. Returns the raw output at the finest trained scale's size.
+     */
+    public static FloatImage inject(PatchGenModel model, FloatImage reference, int startScale) {
+        checkStartScale(model, startScale);
+        Pyramid p = model.pyramid();
+        boolean q = model.config().quantize8();
+        FloatImage below = Resize.resize(reference, p.widths()[startScale - 1], p.heights()[startScale - 1], q);
+        FloatImage init = Resize.resize(below, p.widths()[startScale], p.heights()[startScale], q);
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray x = ImageTensors.toTensor(m, init);
+            NDArray out = model.fromScale(x, startScale, model.config().noiseMin(), 1.0, 1.0);
+            return ImageTensors.fromTensor(out).get(0);
+        }
+    }
+
+    /** The dilation radius and blur σ of a mode at the output size (SinGAN's values scaled by longest side / 250). */
+    public static double[] maskParams(Mode mode, int w, int h) {
+        double k = Math.max(w, h) / SINGAN_SIZE;
+        int radius = Math.max(1, (int) Math.rint(mode.singanRadius * k));
+        double sigma = Math.max(0.5, 5.0 * k);
+        return new double[] {radius, sigma};
+    }
+
+    /** Editing or harmonization: injection at startScale, then (1 − m)·reference + m·raw with the prepared mask. */
+    public static Injection injectAndBlend(PatchGenModel model, FloatImage reference, FloatImage maskLuminance,
+                                           int startScale, Mode mode, String refName, String maskName) {
+        checkStartScale(model, startScale);
+        FloatImage ref = fitReference(model, reference, refName);
+        int w = ref.width();
+        int h = ref.height();
+        if (Math.abs((double) maskLuminance.width() / maskLuminance.height() - (double) w / h) / ((double) w / h)
+                > ASPECT_TOLERANCE) {
+            throw new EbmException("mask '" + maskName + "' is " + maskLuminance.width() + "x" + maskLuminance.height()
+                    + ", another shape than the reference (" + reference.width() + "x" + reference.height() + ")");
+        }
+        double[] mp = maskParams(mode, w, h);
+        FloatImage mask = Masks.prepare(maskLuminance, w, h, (int) mp[0], mp[1], maskName);
+        FloatImage raw = inject(model, ref, startScale);
+        return new Injection(ref, raw, Masks.blend(ref, raw, mask), mask);
+    }
+
+    /** Paint-to-image: injection of a (coarse, flat-coloured) painting at startScale, no blending. */
+    public static Injection paintToImage(PatchGenModel model, FloatImage paint, int startScale, String name) {
+        checkStartScale(model, startScale);
+        FloatImage ref = fitReference(model, paint, name);
+        return new Injection(ref, inject(model, ref, startScale), null, null);
+    }
+
+    /** Writes DIR/blended.png, DIR/raw.png and DIR/strip.png (reference | raw | blended). */
+    public static Injection writeInjectAndBlend(PatchGenModel model, Path refFile, Path maskFile, int startScale,
+                                                Mode mode, Path dir) throws IOException {
+        checkStartScale(model, startScale);
+        FloatImage ref = ImageFiles.readRgb(refFile);
+        FloatImage mask = Masks.read(maskFile);
+        OutputFolder.prepare(dir);
+        Injection r = injectAndBlend(model, ref, mask, startScale, mode, refFile.toString(), maskFile.toString());
+        ImageFiles.writePng(dir.resolve("blended.png"), r.blended());
+        ImageFiles.writePng(dir.resolve("raw.png"), r.raw());
+        ImageFiles.writePng(dir.resolve("strip.png"), strip(List.of(r.reference(), r.raw(), r.blended())));
+        return r;
+    }
+
+    /** Writes DIR/raw.png and DIR/strip.png (paint | raw). */
+    public static Injection writePaintToImage(PatchGenModel model, Path paintFile, int startScale, Path dir)
+            throws IOException {
+        checkStartScale(model, startScale);
+        FloatImage paint = ImageFiles.readRgb(paintFile);
+        OutputFolder.prepare(dir);
+        Injection r = paintToImage(model, paint, startScale, paintFile.toString());
+        ImageFiles.writePng(dir.resolve("raw.png"), r.raw());
+        ImageFiles.writePng(dir.resolve("strip.png"), strip(List.of(r.reference(), r.raw())));
+        return r;
+    }
+
+    /** Images side by side in one row. */
+    public static FloatImage strip(List<FloatImage> images) {
+        return Grid.tile(new ArrayList<>(images), images.size(), Grid.DEFAULT_PADDING, Grid.DEFAULT_PAD_VALUE);
+    }
+
+    /** One line per pyramid scale: index, size, and whether its net is trained. */
+    public static List<String> scalesInfo(PatchGenModel model) {
+        Pyramid p = model.pyramid();
+        List<String> out = new ArrayList<>();
+        out.add(String.format("scale factor r = %.4f, %d of %d scales trained", p.scaleFactor(),
+                model.trainedScales(), p.numScales()));
+        for (int s = 0; s < p.numScales(); s++) {
+            out.add(String.format("scale %d: %dx%d %s", s, p.widths()[s], p.heights()[s],
+                    s < model.trainedScales() ? "trained" : "not trained"));
+        }
+        return out;
+    }
+}

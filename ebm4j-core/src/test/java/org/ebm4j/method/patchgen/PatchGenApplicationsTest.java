@@ -1,0 +1,204 @@
+package org.ebm4j.method.patchgen;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.ebm4j.core.EbmException;
+import org.ebm4j.core.ImageTensors;
+import org.ebm4j.core.ProgressListener;
+import org.ebm4j.image.FloatImage;
+import org.ebm4j.image.ImageFiles;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Super-resolution, injection (edit / harmonize / paint2image), masks and start-scale sampling on a tiny run. */
+class PatchGenApplicationsTest {
+    @TempDir
+    static Path tmp;
+    static Path run;
+    static FloatImage source;
+    static NDManager manager;
+    static PatchGenModel model;
+
+    @BeforeAll
+    static void trainTinyRun() throws Exception {
+        int w = 40;
+        int h = 30;
+        float[] d = new float[3 * h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                d[y * w + x] = (float) Math.sin(x * 0.8);
+                d[h * w + y * w + x] = (float) Math.cos(y * 0.6);
+                d[2 * h * w + y * w + x] = ((x / 5 + y / 5) % 2) * 1.6f - 0.8f;
+            }
+        }
+        Path image = tmp.resolve("stripes.png");
+        ImageFiles.writePng(image, new FloatImage(3, h, w, d));
+        source = ImageFiles.readRgb(image);
+        run = tmp.resolve("run");
+        manager = NDManager.newBaseManager();
+        PatchGenTrainer.trainNew(image, run, false, PatchGenEndToEndTest.tiny(),
+                ProgressListener.NONE, manager).close();
+        model = PatchGenRun.load(run, manager);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+        manager.close();
+    }
+
+    /** A grey mask image (RGB in [-1, 1]) that is white inside the rectangle. */
+    static FloatImage rectMask(int w, int h, int x0, int y0, int x1, int y1) {
+        FloatImage m = FloatImage.zeros(3, h, w);
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    m.set(c, y, x, x >= x0 && x < x1 && y >= y0 && y < y1 ? 1f : -1f);
+                }
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void superResolutionHasTheRequestedSize() {
+        for (double factor : new double[] {2.0, 2.5, 1.3}) {
+            PatchGenApplications.SuperResolution r = PatchGenApplications.superResolve(model, source, factor, -1);
+            assertThat(r.sr().width()).as("factor %s", factor).isEqualTo((int) Math.rint(factor * 40));
+            assertThat(r.sr().height()).as("factor %s", factor).isEqualTo((int) Math.rint(factor * 30));
+            assertThat(r.bicubic().width()).isEqualTo(r.sr().width());
+            assertThat(r.netScale()).isEqualTo(0); // 2 trained scales → max(0, 2 − 3)
+            double r1 = 1 / model.pyramid().scaleFactor();
+            assertThat(r.steps()).isEqualTo((int) Math.floor(Math.log(factor) / Math.log(r1) + 1e-9));
+        }
+        assertThat(PatchGenApplications.superResolve(model, source, 2.0, 1).netScale()).isEqualTo(1);
+        assertThatThrownBy(() -> PatchGenApplications.superResolve(model, source, 1.0, -1))
+                .isInstanceOf(EbmException.class).hasMessageContaining("> 1");
+        assertThatThrownBy(() -> PatchGenApplications.superResolve(model, source, 2.0, 5))
+                .isInstanceOf(EbmException.class).hasMessageContaining("0..1");
+    }
+
+    @Test
+    void srStepCountFollowsTheOfficialFormula() {
+        double r = Math.pow(0.5, 1.0 / 3); // (1/r)^3 = 2
+        assertThat(PatchGenApplications.srSteps(4.0, r)).isEqualTo(6);
+        assertThat(PatchGenApplications.srSteps(2.0, r)).isEqualTo(3);
+        assertThat(PatchGenApplications.srSteps(1.1, r)).isEqualTo(0);
+        assertThatThrownBy(() -> PatchGenApplications.srSteps(2.0, 1.0)).isInstanceOf(EbmException.class);
+    }
+
+    @Test
+    void blendingLeavesUnmaskedPixelsExactlyEqualToTheReference() {
+        FloatImage ref = source.copy();
+        FloatImage lum = Masks.luminance(rectMask(40, 30, 15, 10, 25, 18), "m");
+        var r = PatchGenApplications.injectAndBlend(model, ref, lum, 1, PatchGenApplications.Mode.HARMONIZE, "ref", "m");
+        assertThat(r.blended().width()).isEqualTo(40);
+        assertThat(r.raw().height()).isEqualTo(30);
+        int zeros = 0;
+        int changed = 0;
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                float m = r.mask().get(0, y, x);
+                for (int c = 0; c < 3; c++) {
+                    if (m == 0f) {
+                        assertThat(r.blended().get(c, y, x)).as("(%d,%d,%d)", c, y, x).isEqualTo(ref.get(c, y, x));
+                    } else if (m == 1f) {
+                        assertThat(r.blended().get(c, y, x)).isEqualTo(r.raw().get(c, y, x));
+                    }
+                }
+                if (m == 0f) {
+                    zeros++;
+                } else if (Math.abs(r.blended().get(0, y, x) - ref.get(0, y, x)) > 1e-6) {
+                    changed++;
+                }
+            }
+        }
+        assertThat(zeros).as("most of the image is outside the mask").isGreaterThan(600);
+        assertThat(changed).as("the masked region is regenerated").isGreaterThan(0);
+        assertThat(r.mask().get(0, 14, 20)).isEqualTo(1f);
+    }
+
+    @Test
+    void maskIsDilatedAndBlurred() {
+        FloatImage lum = Masks.luminance(rectMask(40, 30, 15, 10, 25, 18), "m");
+        FloatImage m = Masks.prepare(lum, 40, 30, 2, 1.0, "m");
+        assertThat(m.get(0, 14, 20)).isEqualTo(1f);
+        assertThat(m.get(0, 14, 13)).isStrictlyBetween(0f, 1f); // 2 px dilation, then blur
+        assertThat(m.get(0, 0, 0)).isEqualTo(0f);
+        // a mask of another size (same shape) is resized
+        FloatImage big = Masks.luminance(rectMask(80, 60, 30, 20, 50, 36), "m");
+        assertThat(Masks.prepare(big, 40, 30, 2, 1.0, "m").width()).isEqualTo(40);
+    }
+
+    @Test
+    void badMasksAreRejected() {
+        FloatImage colour = rectMask(40, 30, 15, 10, 25, 18);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                colour.set(0, y, x, 1f);
+                colour.set(2, y, x, -1f);
+            }
+        }
+        assertThatThrownBy(() -> Masks.luminance(colour, "colour.png"))
+                .isInstanceOf(EbmException.class).hasMessageContaining("colour.png").hasMessageContaining("colour");
+        FloatImage black = Masks.luminance(rectMask(40, 30, 0, 0, 0, 0), "black.png");
+        assertThatThrownBy(() -> Masks.prepare(black, 40, 30, 2, 1.0, "black.png"))
+                .isInstanceOf(EbmException.class).hasMessageContaining("all black");
+        FloatImage white = Masks.luminance(rectMask(40, 30, 0, 0, 40, 30), "white.png");
+        assertThatThrownBy(() -> Masks.prepare(white, 40, 30, 2, 1.0, "white.png"))
+                .isInstanceOf(EbmException.class).hasMessageContaining("all white");
+        assertThatThrownBy(() -> PatchGenApplications.injectAndBlend(model, source, white, 1,
+                PatchGenApplications.Mode.EDIT, "ref", "white.png"))
+                .isInstanceOf(EbmException.class).hasMessageContaining("all white");
+    }
+
+    @Test
+    void referencesAreResizedOrRejectedByAspectRatio() {
+        FloatImage twice = org.ebm4j.image.Resize.bicubicFloat(source, 80, 60);
+        assertThat(PatchGenApplications.fitReference(model, twice, "r").width()).isEqualTo(40);
+        FloatImage square = org.ebm4j.image.Resize.bicubicFloat(source, 40, 40);
+        assertThatThrownBy(() -> PatchGenApplications.fitReference(model, square, "square.png"))
+                .isInstanceOf(EbmException.class).hasMessageContaining("square.png").hasMessageContaining("aspect");
+    }
+
+    @Test
+    void startScaleOutOfRangeIsRejected() {
+        for (int bad : new int[] {0, 2, -1}) {
+            assertThatThrownBy(() -> PatchGenApplications.paintToImage(model, source, bad, "p"))
+                    .isInstanceOf(EbmException.class).hasMessageContaining("valid: 1..1");
+        }
+    }
+
+    @Test
+    void paintToImageAndInjectionRunTheFinerChains() {
+        var r = PatchGenApplications.paintToImage(model, source, 1, "p");
+        assertThat(r.raw().width()).isEqualTo(40);
+        assertThat(r.blended()).isNull();
+        // injection is deterministic (noise-free chains)
+        FloatImage again = PatchGenApplications.inject(model, source, 1);
+        assertThat(again.data()).containsExactly(r.raw().data());
+    }
+
+    @Test
+    void samplingFromAStartScale() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = model.sampleFromScale(m, 2, 1, 1.0, 1.0, 0.01);
+            List<FloatImage> imgs = ImageTensors.fromTensor(x);
+            assertThat(imgs).hasSize(2);
+            assertThat(imgs.get(0).width()).isEqualTo(40);
+            assertThat(imgs.get(0).data()).isNotEqualTo(imgs.get(1).data()); // Langevin noise varies the detail
+            assertThatThrownBy(() -> model.sampleFromScale(m, 1, 2, 1.0, 1.0, 0.0))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(PatchGenApplications.scalesInfo(model)).hasSize(3)
+                .anySatisfy(l -> assertThat(l).contains("scale 1: 40x30 trained"));
+    }
+}
