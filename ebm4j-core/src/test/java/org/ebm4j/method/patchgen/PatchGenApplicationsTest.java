@@ -29,18 +29,7 @@ class PatchGenApplicationsTest {
 
     @BeforeAll
     static void trainTinyRun() throws Exception {
-        int w = 40;
-        int h = 30;
-        float[] d = new float[3 * h * w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                d[y * w + x] = (float) Math.sin(x * 0.8);
-                d[h * w + y * w + x] = (float) Math.cos(y * 0.6);
-                d[2 * h * w + y * w + x] = ((x / 5 + y / 5) % 2) * 1.6f - 0.8f;
-            }
-        }
-        Path image = tmp.resolve("stripes.png");
-        ImageFiles.writePng(image, new FloatImage(3, h, w, d));
+        Path image = PatchGenEndToEndTest.writeStripes(tmp);
         source = ImageFiles.readRgb(image);
         run = tmp.resolve("run");
         manager = NDManager.newBaseManager();

@@ -25,9 +25,13 @@ class PatchGenEndToEndTest {
     static Path tmp;
     static Path image;
 
-    /** A tiny striped test image with some colour structure. */
     @BeforeAll
     static void makeImage() throws Exception {
+        image = writeStripes(tmp);
+    }
+
+    /** Writes DIR/stripes.png, a tiny 40×30 striped test image with some colour structure. */
+    static Path writeStripes(Path dir) throws java.io.IOException {
         int w = 40;
         int h = 30;
         float[] d = new float[3 * h * w];
@@ -38,8 +42,9 @@ class PatchGenEndToEndTest {
                 d[2 * h * w + y * w + x] = ((x / 5 + y / 5) % 2) * 1.6f - 0.8f;
             }
         }
-        image = tmp.resolve("stripes.png");
-        ImageFiles.writePng(image, new FloatImage(3, h, w, d));
+        Path file = dir.resolve("stripes.png");
+        ImageFiles.writePng(file, new FloatImage(3, h, w, d));
+        return file;
     }
 
     static PatchGenConfig tiny() {
