@@ -56,7 +56,7 @@ public record PatchGenConfig(
     }
 
     /**
-     * Finishes in about 6 minutes on 2 CPU cores: 5 scales up to 56 px (every scale uses the small
+     * Finishes in 7–9 minutes on 2 CPU cores: 5 scales up to 56 px (every scale uses the small
      * net (a); net (b) from 64 px costs 4× more), 150 iterations per scale with the schedules
      * compressed proportionally (noise over the first quarter, lr over 80 %) and shorter chains
      * (30 steps at the coarsest scale, 20 above).
