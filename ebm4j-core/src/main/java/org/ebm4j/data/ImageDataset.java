@@ -104,7 +104,10 @@ public final class ImageDataset {
                 buf[dst + k] = (pixels[src + k] & 0xFF) / 127.5f - 1f;
             }
         }
-        return m.create(buf, new Shape(idx.length, channels, height, width));
+        // create() wraps a Java direct buffer; the duplicate is owned by libtorch (see ImageTensors)
+        try (NDArray wrapped = m.create(buf, new Shape(idx.length, channels, height, width))) {
+            return wrapped.duplicate();
+        }
     }
 
     /** Labels of idx. */

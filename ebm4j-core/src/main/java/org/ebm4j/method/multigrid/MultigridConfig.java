@@ -1,0 +1,454 @@
+package org.ebm4j.method.multigrid;
+
+import org.ebm4j.core.EbmException;
+import org.ebm4j.nn.ConvEnergyNet;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Every setting of a multi-grid run (paper 004; methods.md §5); saved as the run's config.json.
+ *
+ * @param preset          the preset the values started from
+ * @param method          mcd (multi-grid minimal CD), cd1, pcd or single-grid
+ * @param data            data set spec (fashion-mnist, mnist or a folder)
+ * @param imageSize       square side the images are resized to (the finest grid)
+ * @param channels        1 (grey) or 3 (RGB)
+ * @param trainLimit      seeded random subset of the training images (0 = all)
+ * @param grids           grid sides from 1 up to imageSize, each a multiple of the previous one
+ * @param nets            "paper" (paper §7.1 nets) or "code" (official TF code: finest net = four 5×5 s2 convs)
+ * @param widthMult       multiplier of every conv's channel count (1 = the paper's widths)
+ * @param leakyRelu       leaky ReLU 0.2 (TF code) instead of ReLU (paper)
+ * @param init            weight init: xavier (TF code) or normal (N(0, 0.02), PyTorch port)
+ * @param bnMomentum      weight of a new batch in BatchNorm's running averages
+ * @param steps           Langevin steps per grid (mcd)
+ * @param baselineSteps   Langevin steps of single-grid CD and PCD (the paper: 3 × 30 = 90)
+ * @param cd1Steps        Langevin steps of CD-1 from the data
+ * @param delta           Langevin step size δ of Eq. 8 (drift δ²/2, noise δ)
+ * @param noise           whether the δ·U noise term is added (the TF code drops it)
+ * @param referenceSigma  σ of the Gaussian reference p₀ in pixel units (≤ 0: uniform reference, no −Y/σ² term)
+ * @param pixelRange      "unit": pixels in [−1, 1]; "uint8": pixels in [0, 255] as the TF code
+ * @param clip            clip Langevin states to the pixel range
+ * @param lr              Adam learning rate
+ * @param lrEnd           final learning rate of the "logspace" schedule
+ * @param lrSchedule      "constant" or "logspace" (log-linear decay from lr to lrEnd, stepped every 10 iterations)
+ * @param beta1           Adam β1
+ * @param beta2           Adam β2
+ * @param weightDecay     coupled L2 weight decay (TF code 1e-4)
+ * @param batchSize       images per iteration
+ * @param epochs          passes over the training subset
+ * @param inpaintTraining learn p(Y_M | Y_M̄): random square masks, only masked pixels move (paper §7.4)
+ * @param maskSize        side of the random square mask (paper: 32 for 64-px images)
+ * @param seed            base seed of every random draw
+ * @param logEvery        log interval (iterations)
+ * @param sampleEvery     interval of sample-grid snapshots (iterations)
+ * @param checkpointEvery interval of checkpoints (iterations; the end of each epoch always writes one)
+ */
+public record MultigridConfig(
+        String preset, String method, String data, int imageSize, int channels, int trainLimit,
+        int[] grids, String nets, double widthMult, boolean leakyRelu, String init, double bnMomentum,
+        int steps, int baselineSteps, int cd1Steps, double delta, boolean noise, double referenceSigma,
+        String pixelRange, boolean clip,
+        double lr, double lrEnd, String lrSchedule, double beta1, double beta2, double weightDecay,
+        int batchSize, int epochs, boolean inpaintTraining, int maskSize,
+        long seed, int logEvery, int sampleEvery, int checkpointEvery) {
+
+    public static final List<String> METHODS = List.of("mcd", "cd1", "pcd", "single-grid");
+
+    /**
+     * The paper's settings (§7.1): grids 1→4→16→64, its nets at full width, BN + ReLU, 30 steps
+     * per grid, δ = 0.3 with noise and a Gaussian reference (σ = 1 on the [−1, 1] scale: the paper
+     * gives no σ), 10,000 training images, batch 100, lr 0.3 decayed log-linearly (the paper's
+     * optimiser is not stated; Adam β1 0.5 as the official code).
+     */
+    public static MultigridConfig paper() {
+        return new MultigridConfig("paper", "mcd", "fashion-mnist", 64, 1, 10000,
+                new int[] {1, 4, 16, 64}, "paper", 1.0, false, "xavier", 0.1,
+                30, 90, 1, 0.3, true, 1.0, "unit", false,
+                0.3, 0.003, "logspace", 0.5, 0.999, 0.0,
+                100, 100, false, 32, 1, 10, 100, 500);
+    }
+
+    /**
+     * The official TF code (ruiqigao/Multigrid_learning): 90 steps per grid, no noise, no
+     * reference term, pixels in [0, 255] with clipping, leaky ReLU, Xavier init, Adam 0.3 β1 0.5
+     * without decay, L2 weight decay 1e-4, the code's 64-px net, 700 epochs.
+     */
+    public static MultigridConfig code() {
+        return new MultigridConfig("code", "mcd", "fashion-mnist", 64, 1, 10000,
+                new int[] {1, 4, 16, 64}, "code", 1.0, true, "xavier", 0.1,
+                90, 270, 1, 0.3, false, 0.0, "uint8", true,
+                0.3, 0.3, "constant", 0.5, 0.999, 1e-4,
+                100, 700, false, 32, 1, 10, 100, 500);
+    }
+
+    /**
+     * Minutes on 2 CPU cores: Fashion-MNIST at 32 px on grids 1→2→8→32 with the paper's nets at
+     * a quarter of their width, 30 steps per grid, 10,000 images, 3 epochs (300 iterations),
+     * Adam 0.01 (lr 0.3 diverges at this width, see docs/MULTIGRID.md), states clipped to [−1, 1].
+     */
+    public static MultigridConfig fast() {
+        return new MultigridConfig("fast", "mcd", "fashion-mnist", 32, 1, 10000,
+                new int[] {1, 2, 8, 32}, "paper", 0.25, false, "xavier", 0.1,
+                30, 90, 1, 0.3, true, 1.0, "unit", true,
+                0.01, 0.001, "logspace", 0.5, 0.999, 0.0,
+                100, 3, false, 16, 1, 10, 50, 100);
+    }
+
+    public static MultigridConfig preset(String name) {
+        return switch (name) {
+            case "fast" -> fast();
+            case "paper" -> paper();
+            case "code" -> code();
+            default -> throw new EbmException("unknown preset '" + name + "'; use one of: fast, paper, code");
+        };
+    }
+
+    /** Checks every value; the message names the setting and what is allowed. */
+    public MultigridConfig validate() {
+        require(METHODS.contains(method), "method must be one of " + METHODS + ", got '" + method + "'");
+        require(channels == 1 || channels == 3, "channels must be 1 or 3, got " + channels);
+        require(grids.length >= 2 && grids[0] == 1, "grids must start at 1 and have at least two sizes, got "
+                + Arrays.toString(grids));
+        for (int i = 1; i < grids.length; i++) {
+            require(grids[i] > grids[i - 1] && grids[i] % grids[i - 1] == 0, "each grid must be a multiple of the previous one, got "
+                    + Arrays.toString(grids));
+        }
+        require(grids[grids.length - 1] == imageSize, "image size " + imageSize + " is not reachable by the grids "
+                + Arrays.toString(grids) + " (the last grid must equal the image size); e.g. use --image-size "
+                + grids[grids.length - 1] + " or grids ending in " + imageSize);
+        require(nets.equals("paper") || nets.equals("code"), "nets must be paper or code, got '" + nets + "'");
+        require(widthMult > 0 && widthMult <= 4, "width multiplier must be in (0, 4], got " + widthMult);
+        require(init.equals("xavier") || init.equals("normal"), "init must be xavier or normal, got '" + init + "'");
+        require(steps >= 0 && baselineSteps >= 0 && cd1Steps >= 0, "Langevin steps must be >= 0");
+        require(delta > 0, "delta must be > 0, got " + delta);
+        require(pixelRange.equals("unit") || pixelRange.equals("uint8"), "pixel range must be unit or uint8, got '" + pixelRange + "'");
+        require(lr > 0 && lrEnd > 0, "learning rates must be > 0");
+        require(lrSchedule.equals("constant") || lrSchedule.equals("logspace"), "lr schedule must be constant or logspace");
+        require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1)");
+        require(batchSize >= 2, "batch size must be >= 2 (BatchNorm needs a batch), got " + batchSize);
+        require(epochs >= 1, "epochs must be >= 1, got " + epochs);
+        require(maskSize >= 1 && maskSize < imageSize, "mask size must be in [1, image size), got " + maskSize);
+        require(logEvery >= 1 && sampleEvery >= 1 && checkpointEvery >= 1, "intervals must be >= 1");
+        require(trainLimit >= 0, "train limit must be >= 0");
+        return this;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new EbmException("invalid multigrid setting: " + message);
+        }
+    }
+
+    /** Whether the method keeps one net per grid (mcd) or only the finest grid's net (the baselines). */
+    public boolean multiGrid() {
+        return method.equals("mcd");
+    }
+
+    /** The grid sides that have a net. */
+    public int[] netGrids() {
+        return multiGrid() ? Arrays.copyOfRange(grids, 1, grids.length) : new int[] {imageSize};
+    }
+
+    /** Pixel value of a [−1, 1] unit: 1 for "unit", 127.5 for "uint8" (x_uint8 = 127.5·(x + 1)). */
+    public double pixelScale() {
+        return pixelRange.equals("uint8") ? 127.5 : 1.0;
+    }
+
+    /**
+     * The net of a grid side (paper §7.1, generalised to any ladder by the size class of the grid):
+     * up to 4 px the paper's grid-1 net, up to 16 px its grid-2 net, above that its grid-3 net (or
+     * the TF code's four 5×5 stride-2 convs).
+     */
+    public List<ConvEnergyNet.Layer> netSpec(int grid) {
+        int[][] raw;
+        if (grid <= 4) {
+            raw = new int[][] {{96, 5, 2}, {128, 3, 1}, {256, 3, 1}};
+        } else if (grid <= 16) {
+            raw = new int[][] {{96, 5, 2}, {128, 3, 1}, {256, 3, 1}, {512, 3, 1}};
+        } else if (nets.equals("code")) {
+            raw = new int[][] {{64, 5, 2}, {128, 5, 2}, {256, 5, 2}, {512, 5, 2}};
+        } else {
+            raw = new int[][] {{96, 5, 2}, {128, 3, 2}, {256, 3, 1}};
+        }
+        List<ConvEnergyNet.Layer> out = new ArrayList<>();
+        int side = grid;
+        for (int[] l : raw) {
+            if (side == 1 && l[2] == 2 && out.size() > 0) { // a stride-2 conv on a 1×1 map changes nothing; keep stride 1
+                out.add(new ConvEnergyNet.Layer(width(l[0]), l[1], 1));
+                continue;
+            }
+            out.add(new ConvEnergyNet.Layer(width(l[0]), l[1], l[2]));
+            side = (side + 2 * (l[1] / 2) - l[1]) / l[2] + 1;
+        }
+        return out;
+    }
+
+    private int width(int c) {
+        return Math.max(16, (int) Math.round(c * widthMult)); // narrower convs hit the libtorch 2.7.1 bug of SpectralConv2d#narrowConv
+    }
+
+    /** A mutable copy of every setting, for overrides: {@code cfg.toBuilder().lr(0.01).build()}. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.preset = preset;
+        b.method = method;
+        b.data = data;
+        b.imageSize = imageSize;
+        b.channels = channels;
+        b.trainLimit = trainLimit;
+        b.grids = grids;
+        b.nets = nets;
+        b.widthMult = widthMult;
+        b.leakyRelu = leakyRelu;
+        b.init = init;
+        b.bnMomentum = bnMomentum;
+        b.steps = steps;
+        b.baselineSteps = baselineSteps;
+        b.cd1Steps = cd1Steps;
+        b.delta = delta;
+        b.noise = noise;
+        b.referenceSigma = referenceSigma;
+        b.pixelRange = pixelRange;
+        b.clip = clip;
+        b.lr = lr;
+        b.lrEnd = lrEnd;
+        b.lrSchedule = lrSchedule;
+        b.beta1 = beta1;
+        b.beta2 = beta2;
+        b.weightDecay = weightDecay;
+        b.batchSize = batchSize;
+        b.epochs = epochs;
+        b.inpaintTraining = inpaintTraining;
+        b.maskSize = maskSize;
+        b.seed = seed;
+        b.logEvery = logEvery;
+        b.sampleEvery = sampleEvery;
+        b.checkpointEvery = checkpointEvery;
+        return b;
+    }
+
+    /** Setters named like the record components; {@link #build} makes the (unvalidated) record. */
+    public static final class Builder {
+        private String preset;
+        private String method;
+        private String data;
+        private int imageSize;
+        private int channels;
+        private int trainLimit;
+        private int[] grids;
+        private String nets;
+        private double widthMult;
+        private boolean leakyRelu;
+        private String init;
+        private double bnMomentum;
+        private int steps;
+        private int baselineSteps;
+        private int cd1Steps;
+        private double delta;
+        private boolean noise;
+        private double referenceSigma;
+        private String pixelRange;
+        private boolean clip;
+        private double lr;
+        private double lrEnd;
+        private String lrSchedule;
+        private double beta1;
+        private double beta2;
+        private double weightDecay;
+        private int batchSize;
+        private int epochs;
+        private boolean inpaintTraining;
+        private int maskSize;
+        private long seed;
+        private int logEvery;
+        private int sampleEvery;
+        private int checkpointEvery;
+
+        public Builder preset(String v) {
+            preset = v;
+            return this;
+        }
+
+        public Builder method(String v) {
+            method = v;
+            return this;
+        }
+
+        public Builder data(String v) {
+            data = v;
+            return this;
+        }
+
+        public Builder imageSize(int v) {
+            imageSize = v;
+            return this;
+        }
+
+        public Builder channels(int v) {
+            channels = v;
+            return this;
+        }
+
+        public Builder trainLimit(int v) {
+            trainLimit = v;
+            return this;
+        }
+
+        public Builder grids(int[] v) {
+            grids = v;
+            return this;
+        }
+
+        public Builder nets(String v) {
+            nets = v;
+            return this;
+        }
+
+        public Builder widthMult(double v) {
+            widthMult = v;
+            return this;
+        }
+
+        public Builder leakyRelu(boolean v) {
+            leakyRelu = v;
+            return this;
+        }
+
+        public Builder init(String v) {
+            init = v;
+            return this;
+        }
+
+        public Builder bnMomentum(double v) {
+            bnMomentum = v;
+            return this;
+        }
+
+        public Builder steps(int v) {
+            steps = v;
+            return this;
+        }
+
+        public Builder baselineSteps(int v) {
+            baselineSteps = v;
+            return this;
+        }
+
+        public Builder cd1Steps(int v) {
+            cd1Steps = v;
+            return this;
+        }
+
+        public Builder delta(double v) {
+            delta = v;
+            return this;
+        }
+
+        public Builder noise(boolean v) {
+            noise = v;
+            return this;
+        }
+
+        public Builder referenceSigma(double v) {
+            referenceSigma = v;
+            return this;
+        }
+
+        public Builder pixelRange(String v) {
+            pixelRange = v;
+            return this;
+        }
+
+        public Builder clip(boolean v) {
+            clip = v;
+            return this;
+        }
+
+        public Builder lr(double v) {
+            lr = v;
+            return this;
+        }
+
+        public Builder lrEnd(double v) {
+            lrEnd = v;
+            return this;
+        }
+
+        public Builder lrSchedule(String v) {
+            lrSchedule = v;
+            return this;
+        }
+
+        public Builder beta1(double v) {
+            beta1 = v;
+            return this;
+        }
+
+        public Builder beta2(double v) {
+            beta2 = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        public Builder inpaintTraining(boolean v) {
+            inpaintTraining = v;
+            return this;
+        }
+
+        public Builder maskSize(int v) {
+            maskSize = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder logEvery(int v) {
+            logEvery = v;
+            return this;
+        }
+
+        public Builder sampleEvery(int v) {
+            sampleEvery = v;
+            return this;
+        }
+
+        public Builder checkpointEvery(int v) {
+            checkpointEvery = v;
+            return this;
+        }
+
+        public MultigridConfig build() {
+            return new MultigridConfig(preset, method, data, imageSize, channels, trainLimit, grids, nets, widthMult, leakyRelu, init, bnMomentum, steps, baselineSteps, cd1Steps, delta, noise, referenceSigma, pixelRange, clip, lr, lrEnd, lrSchedule, beta1, beta2, weightDecay, batchSize, epochs, inpaintTraining, maskSize, seed, logEvery, sampleEvery, checkpointEvery);
+        }
+    }
+
+    /** Grids for an image size: the preset's ladder kept when it fits, else 1 → s/16 → s/4 → s (d = 4) where possible. */
+    public static int[] defaultGrids(int size) {
+        if (size % 16 == 0 && size >= 16) {
+            return size / 16 == 1 ? new int[] {1, 4, 16} : new int[] {1, size / 16, size / 4, size};
+        }
+        if (size % 4 == 0) {
+            return new int[] {1, size / 4, size};
+        }
+        return new int[] {1, size};
+    }
+}

@@ -1,0 +1,314 @@
+package org.ebm4j.method.multigrid;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import org.ebm4j.core.EbmException;
+import org.ebm4j.core.ProgressListener;
+import org.ebm4j.core.Seeds;
+import org.ebm4j.core.TensorCopy;
+import org.ebm4j.core.Torch;
+import org.ebm4j.data.Batches;
+import org.ebm4j.data.DataOptions;
+import org.ebm4j.data.Datasets;
+import org.ebm4j.data.ImageDataset;
+import org.ebm4j.data.InpaintingMasks;
+import org.ebm4j.nn.BatchNorm2d;
+import org.ebm4j.nn.BlockResample;
+import org.ebm4j.nn.ConvEnergyNet;
+import org.ebm4j.optim.Adam;
+import org.ebm4j.optim.Gradients;
+import org.ebm4j.optim.LrSchedule;
+import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.run.JsonlLog;
+import org.ebm4j.run.RunFolder;
+import org.ebm4j.run.TensorFile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Alg. 1 of paper 004 (multi-grid minimal CD) and its baselines with the same nets and budget:
+ * each iteration synthesizes from the batch's own 1×1 images (mcd, single-grid), from the data
+ * (cd1) or from persistent chains (pcd), then updates every net simultaneously on
+ * mean f(syn) − mean f(obs) (Eq. 9), each with its own Adam.
+ *
+ * <p>Every random draw is keyed by (seed, iteration), so a resumed run equals an uninterrupted one.
+ */
+public final class MultigridTrainer {
+    private final MultigridConfig cfg;
+    private final ProgressListener progress;
+
+    public MultigridTrainer(MultigridConfig cfg, ProgressListener progress) {
+        this.cfg = cfg.validate();
+        this.progress = progress == null ? ProgressListener.NONE : progress;
+    }
+
+    /** Loads the configured training data (resized, converted, subset). */
+    public static ImageDataset trainingData(MultigridConfig cfg) throws IOException {
+        return Datasets.load(cfg.data(), Datasets.Split.TRAIN,
+                new DataOptions(cfg.imageSize(), cfg.channels(), cfg.trainLimit(), cfg.seed()));
+    }
+
+    /** Starts a new run (refused if runDir exists, unless force). */
+    public static MultigridModel trainNew(RunFolder run, MultigridConfig cfg, ImageDataset data,
+                                          ProgressListener progress, NDManager manager) throws IOException {
+        cfg.validate();
+        checkData(cfg, data);
+        Map<String, String> nets = new LinkedHashMap<>();
+        for (int g : cfg.netGrids()) {
+            nets.put(g + "x" + g, cfg.netSpec(g).toString());
+        }
+        AtomicFiles.writeJson(run.configFile(), new MultigridRun.Info(MultigridRun.METHOD, MultigridRun.VERSION, cfg,
+                data.size(), Batches.perEpoch(data.size(), cfg.batchSize()), nets));
+        return new MultigridTrainer(cfg, progress).train(run, data, manager);
+    }
+
+    /** Continues an interrupted run from its checkpoint. */
+    public static MultigridModel resume(RunFolder run, ProgressListener progress, NDManager manager) throws IOException {
+        MultigridConfig cfg = MultigridRun.readInfo(run).config();
+        return new MultigridTrainer(cfg, progress).train(run, trainingData(cfg), manager);
+    }
+
+    static void checkData(MultigridConfig cfg, ImageDataset data) {
+        if (data.size() < cfg.batchSize()) {
+            throw new EbmException("the training data has " + data.size() + " images, fewer than one batch of "
+                    + cfg.batchSize() + "; use more images or a smaller --batch");
+        }
+        if (data.height() != cfg.imageSize() || data.width() != cfg.imageSize() || data.channels() != cfg.channels()) {
+            throw new EbmException("training data is " + data.channels() + "x" + data.height() + "x" + data.width()
+                    + ", the configuration expects " + cfg.channels() + "x" + cfg.imageSize() + "x" + cfg.imageSize());
+        }
+    }
+
+    /** The learning-rate schedule: constant, or log-linear from lr to lrEnd in steps of 10 iterations (paper §7.1). */
+    static LrSchedule schedule(MultigridConfig cfg, long total) {
+        if (cfg.lrSchedule().equals("constant") || total <= 10) {
+            return LrSchedule.constant(cfg.lr());
+        }
+        long stages = Math.max(1, (total - 1) / 10);
+        double ratio = Math.log(cfg.lrEnd() / cfg.lr());
+        return s -> cfg.lr() * Math.exp(ratio * Math.min(1.0, (s / 10) / (double) stages));
+    }
+
+    /** Trains from the checkpoint in run (if any) to the last iteration. */
+    public MultigridModel train(RunFolder run, ImageDataset data, NDManager manager) throws IOException {
+        checkData(cfg, data);
+        int n = data.size();
+        int perEpoch = Batches.perEpoch(n, cfg.batchSize());
+        long total = (long) perEpoch * cfg.epochs();
+        Torch.seed(Seeds.derive(cfg.seed(), -1));
+        MultigridModel model = new MultigridModel(manager, cfg);
+        Map<Integer, Adam> adams = new LinkedHashMap<>();
+        NDArray bank = null;
+        try {
+            for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
+                adams.put(e.getKey(), new Adam(model.manager(), e.getValue().trainableParameters(), schedule(cfg, total),
+                        cfg.beta1(), cfg.beta2(), 1e-8, cfg.weightDecay()));
+            }
+            long start = 0;
+            if (Files.exists(MultigridRun.checkpoint(run))) {
+                try (NDManager tmp = manager.newSubManager()) {
+                    TensorFile.Loaded ld = MultigridRun.loadInto(MultigridRun.checkpoint(run), model, tmp);
+                    MultigridRun.CheckpointMeta meta = ld.metadata(MultigridRun.CheckpointMeta.class);
+                    for (Map.Entry<Integer, Adam> e : adams.entrySet()) {
+                        e.getValue().load(ld.tensors(), "adam" + e.getKey() + ".", meta.adamSteps().get(String.valueOf(e.getKey())));
+                    }
+                    NDArray b = ld.tensors().get("pcd_bank");
+                    if (b != null) {
+                        bank = b.duplicate();
+                        bank.attach(model.manager());
+                    }
+                    start = meta.nextIteration();
+                }
+                if (start >= total) {
+                    progress.message("run already complete (" + total + " iterations)");
+                    return model;
+                }
+                progress.message("resuming at iteration " + start + " of " + total);
+            } else {
+                try (NDArray ones = oneByOne(model, data)) {
+                    model.setP0(ones);
+                }
+            }
+            long keepLogUpTo = start;
+            if (Files.exists(run.logFile())) { // a resumed log equals an uninterrupted one
+                JsonlLog.truncateAfter(run.logFile(), r -> r.get("iter").asLong() < keepLogUpTo);
+            }
+            progress.start("multigrid " + cfg.method() + " (" + cfg.epochs() + " epochs of " + perEpoch + " iterations)", total - start);
+            int[] perm = null;
+            long permEpoch = -1;
+            long t0 = System.nanoTime();
+            try (JsonlLog log = JsonlLog.open(run.logFile())) {
+                for (long it = start; it < total; it++) {
+                    long epoch = it / perEpoch;
+                    if (epoch != permEpoch) {
+                        perm = Batches.permutation(n, cfg.seed(), epoch);
+                        permEpoch = epoch;
+                    }
+                    int[] idx = Batches.batch(perm, (int) (it % perEpoch), cfg.batchSize());
+                    Torch.seed(Seeds.derive(cfg.seed(), it));
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    try (NDManager itMgr = model.manager().newSubManager()) {
+                        bank = iteration(model, adams, data, idx, it, bank, itMgr, row);
+                        @SuppressWarnings("unchecked")
+                        List<NDArray> syn = (List<NDArray>) row.remove("_syn");
+                        boolean last = it == total - 1;
+                        boolean epochEnd = (it + 1) % perEpoch == 0;
+                        if (it % cfg.logEvery() == 0 || last) {
+                            double ms = (System.nanoTime() - t0) / 1e6 / (it - start + 1);
+                            row.put("ms_per_iter", Math.round(ms * 10) / 10.0);
+                            row.put("images_per_s", Math.round(cfg.batchSize() / (ms / 1000.0) * 10) / 10.0);
+                            log.append(row);
+                        }
+                        if (it % cfg.sampleEvery() == 0 || last) {
+                            MultigridOutputs.writeChainGrid(model, syn, run.images().resolve(String.format("syn_%06d.png", it)));
+                        }
+                        if ((it + 1) % cfg.checkpointEvery() == 0 || epochEnd || last) {
+                            log.sync();
+                            saveCheckpoint(run, model, adams, bank, it + 1, total);
+                        }
+                    }
+                    progress.progress(it - start + 1, String.format("epoch %d/%d loss %s", epoch + 1, cfg.epochs(),
+                            row.getOrDefault("loss_" + cfg.imageSize(), "?")));
+                }
+            }
+            progress.end();
+            return model;
+        } catch (RuntimeException | IOException e) {
+            model.close();
+            throw e;
+        } finally {
+            adams.values().forEach(Adam::close);
+        }
+    }
+
+    /** One iteration; returns the (new) PCD bank. Puts the log fields and the synthesized states ("_syn") in row. */
+    private NDArray iteration(MultigridModel model, Map<Integer, Adam> adams, ImageDataset data, int[] idx, long it,
+                              NDArray bank, NDManager m, Map<String, Object> row) {
+        NDArray unit = data.batch(m, idx);
+        NDArray y = model.toPixels(unit);
+        MultigridModel.Observation obs = cfg.inpaintTraining()
+                ? new MultigridModel.Observation(y, InpaintingMasks.of("random-square", m, cfg.batchSize(),
+                        cfg.imageSize(), cfg.maskSize(), Seeds.derive(cfg.seed(), it, 7)))
+                : null;
+        List<NDArray> syn;
+        long tChain = System.nanoTime();
+        ConvEnergyNet finest = model.nets().get(cfg.imageSize());
+        switch (cfg.method()) {
+            case "mcd", "single-grid" -> {
+                NDArray start = obs == null ? BlockResample.down(y, cfg.imageSize()) : MultigridModel.observedMean(obs);
+                syn = model.synthesize(start, obs);
+            }
+            case "cd1" -> syn = List.of(model.chainAt(finest, y, cfg.imageSize(), cfg.cd1Steps(), obs));
+            case "pcd" -> {
+                if (bank == null) { // persistent chains start like single-grid CD, from the first batch's 1×1 images
+                    NDArray start = BlockResample.down(y, cfg.imageSize());
+                    bank = BlockResample.up(start, cfg.imageSize());
+                    bank.attach(model.manager());
+                }
+                NDArray next = model.chainAt(finest, bank, cfg.imageSize(), cfg.baselineSteps(), obs);
+                TensorCopy.copyInto(next, bank);
+                syn = List.of(next);
+            }
+            default -> throw new IllegalStateException(cfg.method());
+        }
+        syn.get(syn.size() - 1).getFloat(0, 0, 0, 0); // wait for the chain before reading the clock
+        long tUpdate = System.nanoTime();
+        row.put("iter", it);
+        row.put("epoch", it / Batches.perEpoch(data.size(), cfg.batchSize()));
+        int k = 0;
+        double lr = Double.NaN;
+        for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
+            int g = e.getKey();
+            ConvEnergyNet net = e.getValue();
+            NDArray obsG = BlockResample.down(y, cfg.imageSize() / g);
+            NDArray synG = syn.get(k++);
+            List<Parameter> params = net.trainableParameters();
+            net.setTrainable(true);
+            float[] f = new float[2];
+            try (Gradients.Result gr = Gradients.of(m, params, () -> {
+                net.setBnMode(BatchNorm2d.Mode.BATCH_UPDATE); // running averages follow the data only
+                NDArray fObs = net.output(obsG).mean();
+                net.setBnMode(BatchNorm2d.Mode.BATCH);
+                NDArray fSyn = net.output(synG).mean();
+                f[0] = fObs.getFloat();
+                f[1] = fSyn.getFloat();
+                return fSyn.sub(fObs);
+            })) {
+                if (!Double.isFinite(gr.loss())) {
+                    throw new EbmException(String.format("grid %dx%d diverged at iteration %d: the loss is %s; the last "
+                            + "checkpoint is kept. Lower --lr or --delta and start again", g, g, it, gr.loss()));
+                }
+                double l1 = 0;
+                for (NDArray gg : gr.grads()) {
+                    l1 += gg.abs().sum().getFloat();
+                }
+                Adam adam = adams.get(g);
+                lr = adam.currentLr();
+                adam.update(gr.grads());
+                row.put("f_obs_" + g, f[0]);
+                row.put("f_syn_" + g, f[1]);
+                row.put("loss_" + g, gr.loss());
+                row.put("grad_l1_" + g, l1);
+            }
+            net.setTrainable(false);
+        }
+        row.put("lr", lr);
+        row.put("ms_chains", Math.round((tUpdate - tChain) / 1e5) / 10.0);
+        row.put("ms_updates", Math.round((System.nanoTime() - tUpdate) / 1e5) / 10.0);
+        row.put("_syn", syn);
+        return bank;
+    }
+
+    private void saveCheckpoint(RunFolder run, MultigridModel model, Map<Integer, Adam> adams, NDArray bank,
+                                long next, long total) throws IOException {
+        LinkedHashMap<String, NDArray> t = MultigridRun.modelTensors(model);
+        Map<String, Long> steps = new LinkedHashMap<>();
+        for (Map.Entry<Integer, Adam> e : adams.entrySet()) {
+            t.putAll(e.getValue().state("adam" + e.getKey() + "."));
+            steps.put(String.valueOf(e.getKey()), e.getValue().step());
+        }
+        if (bank != null) {
+            t.put("pcd_bank", bank);
+        }
+        TensorFile.save(MultigridRun.checkpoint(run), AtomicFiles.MAPPER.writeValueAsString(
+                new MultigridRun.CheckpointMeta(next, total, steps, next >= total)), t);
+    }
+
+    /** p⁽⁰⁾: the 1×1 version (mean colour) of every training image, in pixel units [N, C]. */
+    static NDArray oneByOne(MultigridModel model, ImageDataset data) {
+        int n = data.size();
+        int c = data.channels();
+        float[] out = new float[n * c];
+        int b = 500;
+        for (int i = 0; i < n; i += b) {
+            int[] idx = new int[Math.min(b, n - i)];
+            for (int j = 0; j < idx.length; j++) {
+                idx[j] = i + j;
+            }
+            try (NDManager m = model.manager().newSubManager()) {
+                NDArray px = model.toPixels(data.batch(m, idx));
+                float[] v = px.reshape(idx.length, c, -1).mean(new int[] {2}).toFloatArray();
+                System.arraycopy(v, 0, out, i * c, v.length);
+            }
+        }
+        try (NDArray w = model.manager().create(out, new ai.djl.ndarray.types.Shape(n, c))) {
+            return w.duplicate();
+        }
+    }
+
+    /** Random generator of a run's draws outside libtorch. */
+    static SplittableRandom random(long seed, long... keys) {
+        return new SplittableRandom(Seeds.derive(seed, keys));
+    }
+
+    static List<Integer> gridsOf(MultigridModel model) {
+        return new ArrayList<>(model.nets().keySet());
+    }
+}

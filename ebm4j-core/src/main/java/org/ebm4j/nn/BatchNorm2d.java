@@ -1,0 +1,81 @@
+package org.ebm4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * Batch normalisation over (N, H, W) with an explicit choice of statistics, because the EBMs need
+ * three behaviours: batch statistics without touching the running averages (Langevin chains and
+ * the synthesized half of the loss, as the TF multigrid code runs BN with phase=True), batch
+ * statistics that update the running averages (the observed half of the loss), and the running
+ * averages (scoring single images, feature extraction).
+ */
+public final class BatchNorm2d extends AbstractBlock {
+    /** Which statistics forward calls use. */
+    public enum Mode { BATCH, BATCH_UPDATE, RUNNING }
+
+    private final int channels;
+    private final float momentum;
+    private final float eps;
+    private final Parameter gamma;
+    private final Parameter beta;
+    private final Parameter runningMean;
+    private final Parameter runningVar;
+
+    /** @param momentum weight of the new batch in the running averages (PyTorch's convention: 0.1) */
+    public BatchNorm2d(int channels, float momentum, float eps) {
+        this.channels = channels;
+        this.momentum = momentum;
+        this.eps = eps;
+        gamma = addParameter(Parameter.builder().setName("gamma").setType(Parameter.Type.GAMMA)
+                .optShape(new Shape(channels)).optInitializer(Initializer.ONES).build());
+        beta = addParameter(Parameter.builder().setName("beta").setType(Parameter.Type.BETA)
+                .optShape(new Shape(channels)).optInitializer(Initializer.ZEROS).build());
+        runningMean = addParameter(Parameter.builder().setName("running_mean").setType(Parameter.Type.RUNNING_MEAN)
+                .optShape(new Shape(channels)).optInitializer(Initializer.ZEROS).optRequiresGrad(false).build());
+        runningVar = addParameter(Parameter.builder().setName("running_var").setType(Parameter.Type.RUNNING_VAR)
+                .optShape(new Shape(channels)).optInitializer(Initializer.ONES).optRequiresGrad(false).build());
+    }
+
+    public NDArray apply(NDArray x, Mode mode) {
+        NDArray g = gamma.getArray();
+        NDArray b = beta.getArray();
+        if (mode == Mode.RUNNING) {
+            return BatchNorm.batchNorm(x, runningMean.getArray(), runningVar.getArray(), g, b, 1, 0f, eps, false)
+                    .singletonOrThrow();
+        }
+        if (mode == Mode.BATCH_UPDATE) {
+            // DJL passes (1 − momentum) to libtorch: DJL's momentum is the weight of the old average
+            return BatchNorm.batchNorm(x, runningMean.getArray(), runningVar.getArray(), g, b, 1, 1f - momentum, eps, true)
+                    .singletonOrThrow();
+        }
+        try (NDArray m = x.getManager().zeros(new Shape(channels), x.getDataType());
+             NDArray v = x.getManager().ones(new Shape(channels), x.getDataType())) {
+            return BatchNorm.batchNorm(x, m, v, g, b, 1, 1f - momentum, eps, true).singletonOrThrow();
+        }
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(apply(inputs.singletonOrThrow(), training ? Mode.BATCH_UPDATE : Mode.RUNNING));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+
+    @Override
+    public void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        // no children
+    }
+}
