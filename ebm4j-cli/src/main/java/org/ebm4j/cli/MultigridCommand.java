@@ -21,7 +21,8 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 @Command(name = "multigrid", description = "Multi-grid minimal contrastive divergence (and its baselines) on an image data set.",
-        subcommands = {MultigridCommand.Train.class, MultigridCommand.Sample.class})
+        subcommands = {MultigridCommand.Train.class, MultigridCommand.Sample.class, MultigridCommand.Inpaint.class,
+                MultigridCommand.Features.class, MultigridCommand.Scores.class})
 final class MultigridCommand {
 
     @Command(name = "train", description = "Train on a data set (or --resume an interrupted run).")
@@ -129,6 +130,126 @@ final class MultigridCommand {
             try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
                 var s = MultigridOutputs.writeSamples(model, out, n, seed);
                 System.out.println("wrote " + s.size() + " samples of " + s.get(0).width() + "x" + s.get(0).height() + " to " + out);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "inpaint", description = "Fill masked test images; prints a JSON line with the error and PSNR on the missing pixels.")
+    static final class Inpaint implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--mask", required = true, description = "square | doodle | pepper (| random-square).") String mask;
+        @Option(names = "--n", defaultValue = "1000", description = "Test images (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            Checks.atLeast(spec, "--n", n, 1);
+            if (!org.ebm4j.data.InpaintingMasks.KINDS.contains(mask)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--mask must be one of "
+                        + org.ebm4j.data.InpaintingMasks.KINDS + ", got '" + mask + "'");
+            }
+            OutputFolder.prepare(out);
+            try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
+                MultigridConfig cfg = model.config();
+                var test = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, n, seed);
+                var r = org.ebm4j.method.multigrid.MultigridEval.inpaint(model, test, mask, seed, out);
+                java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
+                o.put("run", run.toString());
+                o.put("method", cfg.method());
+                o.put("mask", r.mask());
+                o.put("n", r.n());
+                o.put("missing_fraction", r.missingFraction());
+                o.put("error", r.error());
+                o.put("psnr", r.psnr());
+                o.put("out", out.toString());
+                String line = org.ebm4j.run.AtomicFiles.MAPPER.writeValueAsString(o);
+                org.ebm4j.run.AtomicFiles.writeString(out.resolve("inpaint.json"), line + "\n");
+                System.out.println(line);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "features", description = "Test error of a classifier on the learned features, trained with a few labels (paper Table 2).")
+    static final class Features implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--labels", defaultValue = "1000", description = "Labelled training images (default: ${DEFAULT-VALUE}).") int labels;
+        @Option(names = "--epochs", defaultValue = "60", description = "Classifier epochs (default: ${DEFAULT-VALUE}).") int epochs;
+        @Option(names = "--test", defaultValue = "10000", description = "Test images (default: all ${DEFAULT-VALUE}).") int test;
+        @Option(names = "--supervised", description = "Also train the same structure end to end on the labels (the comparison).") boolean supervised;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            Checks.atLeast(spec, "--labels", labels, 10);
+            Checks.atLeast(spec, "--epochs", epochs, 1);
+            Checks.atLeast(spec, "--test", test, 1);
+            try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
+                MultigridConfig cfg = model.config();
+                var train = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TRAIN, 0, 0);
+                var testSet = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, test, 0);
+                var s = new org.ebm4j.method.multigrid.MultigridFeatures.Settings(labels, epochs, 100, 1e-3, 1e-4, seed);
+                var r = org.ebm4j.method.multigrid.MultigridFeatures.evaluate(model, train, testSet, s, supervised);
+                var o = org.ebm4j.method.multigrid.MultigridFeatures.toJson(r, run.toString());
+                o.put("method", cfg.method());
+                String line = org.ebm4j.run.AtomicFiles.MAPPER.writeValueAsString(o);
+                java.nio.file.Path metrics = run.resolve("metrics");
+                java.nio.file.Files.createDirectories(metrics);
+                org.ebm4j.run.AtomicFiles.writeString(metrics.resolve("features-" + labels + ".json"), line + "\n");
+                System.out.println(line);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "scores", description = "Mean and sd of f on training, test, synthesized and negative images (paper Table 1).")
+    static final class Scores implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--negative", description = "mnist | fashion-mnist | a folder: out-of-distribution images.") String negative;
+        @Option(names = "--n", defaultValue = "1000", description = "Images of each kind (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            Checks.atLeast(spec, "--n", n, 2);
+            try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
+                MultigridConfig cfg = model.config();
+                var train = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TRAIN, n, seed);
+                var testSet = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, n, seed);
+                var neg = negative == null ? null : org.ebm4j.method.multigrid.MultigridEval.data(cfg, negative,
+                        negative.endsWith(":train") ? org.ebm4j.data.Datasets.Split.TRAIN : org.ebm4j.data.Datasets.Split.TEST, n, seed);
+                var rows = org.ebm4j.method.multigrid.MultigridEval.scoreTable(model, train, testSet, neg, n, seed);
+                java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
+                o.put("run", run.toString());
+                o.put("method", cfg.method());
+                o.put("negative", negative);
+                o.put("scores", rows);
+                String json = org.ebm4j.run.AtomicFiles.MAPPER.writeValueAsString(o);
+                java.nio.file.Path metrics = run.resolve("metrics");
+                java.nio.file.Files.createDirectories(metrics);
+                org.ebm4j.run.AtomicFiles.writeString(metrics.resolve("scores.json"), json + "\n");
+                StringBuilder t = new StringBuilder(String.format("%-12s", "images"));
+                for (int g : model.nets().keySet()) {
+                    t.append(String.format("  %22s", "grid " + g + "x" + g));
+                }
+                System.out.println(t);
+                for (int i = 0; i < rows.size(); i += model.nets().size()) {
+                    StringBuilder line = new StringBuilder(String.format("%-12s", rows.get(i).images()));
+                    for (int k = 0; k < model.nets().size(); k++) {
+                        var r = rows.get(i + k);
+                        line.append(String.format("  %10.4g ± %-9.3g", r.mean(), r.sd()));
+                    }
+                    System.out.println(line);
+                }
+                System.out.println(json);
             }
             return 0;
         }

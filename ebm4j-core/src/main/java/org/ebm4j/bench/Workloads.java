@@ -7,7 +7,12 @@ import ai.djl.nn.Parameter;
 import org.ebm4j.core.ImageTensors;
 import org.ebm4j.core.NativeAllocator;
 import org.ebm4j.core.Torch;
+import org.ebm4j.method.multigrid.MultigridConfig;
+import org.ebm4j.method.multigrid.MultigridModel;
+import org.ebm4j.method.multigrid.MultigridTrainer;
 import org.ebm4j.method.patchgen.Pyramid;
+import org.ebm4j.nn.BlockResample;
+import org.ebm4j.nn.ConvEnergyNet;
 import org.ebm4j.nn.PatchEnergyNet;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.Gradients;
@@ -33,7 +38,7 @@ public final class Workloads {
     static final double LAMBDA_REC = 0.1;
 
     public static List<String> names() {
-        return List.of("patchgencn-s48", "patchgencn-s128", "patchgencn-s250", "patchgencn-sample250");
+        return List.of("patchgencn-s48", "patchgencn-s128", "patchgencn-s250", "patchgencn-sample250", "multigrid-64");
     }
 
     /** Runs one workload and returns the JSON fields of peer_torch.py (impl, workload, ms_per_iter_median, ...). */
@@ -53,6 +58,7 @@ public final class Workloads {
                 case "patchgencn-s128" -> train(base, 128, 96);
                 case "patchgencn-s250" -> train(base, 250, 188);
                 case "patchgencn-sample250" -> sample(base);
+                case "multigrid-64" -> multigrid(base);
                 default -> throw new IllegalStateException(name);
             };
             double[] ms = new double[iters];
@@ -185,6 +191,59 @@ public final class Workloads {
             }
         };
         return new Workload(step, flops);
+    }
+
+    /**
+     * One multi-grid minimal CD iteration on 100 RGB 64×64 images (see multigrid in peer_torch.py),
+     * through the library's own chain and update code: block averages to 1, 4, 16, 64; at each
+     * grid up-scale and 30 steps of Eq. 8 (δ 0.3, σ 1, with noise); one Adam step (lr 0.3, β1 0.5)
+     * per grid net.
+     */
+    private static Workload multigrid(NDManager base) {
+        MultigridConfig cfg = MultigridConfig.paper().toBuilder().channels(3).batchSize(100).clip(false)
+                .lrSchedule("constant").build().validate();
+        MultigridModel model = new MultigridModel(base, cfg);
+        Map<Integer, Adam> adams = new LinkedHashMap<>();
+        double flops = 0;
+        for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
+            adams.put(e.getKey(), new Adam(base, e.getValue().trainableParameters(), LrSchedule.constant(cfg.lr()),
+                    cfg.beta1(), cfg.beta2(), 1e-8, 0));
+            double[] c = convCost(cfg.netSpec(e.getKey()), 3, e.getKey(), cfg.batchSize());
+            flops += cfg.steps() * (c[0] + c[0]) + 2 * (c[0] + c[0] + c[1]);
+        }
+        NDArray images = Torch.uniform(base, -1f, 1f, new Shape(100, 3, 64, 64));
+        Step step = it -> {
+            NDArray start = BlockResample.down(images, 64);
+            start.attach(it);
+            List<NDArray> syn = model.synthesize(start, null);
+            int k = 0;
+            for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
+                NDArray obs = BlockResample.down(images, 64 / e.getKey());
+                obs.attach(it);
+                MultigridTrainer.update(e.getValue(), adams.get(e.getKey()), obs, syn.get(k++), it);
+            }
+        };
+        return new Workload(step, flops);
+    }
+
+    /** {2·MACs of one forward pass, 2·MACs of the layers whose input carries a gradient in an update} for a batch. */
+    static double[] convCost(List<ConvEnergyNet.Layer> spec, int cin, int side, int batch) {
+        double total = 0;
+        double inner = 0;
+        for (int i = 0; i < spec.size(); i++) {
+            ConvEnergyNet.Layer l = spec.get(i);
+            side = (side + 2 * (l.kernel() / 2) - l.kernel()) / l.stride() + 1;
+            double macs = (double) l.channels() * side * side * cin * l.kernel() * l.kernel();
+            total += macs;
+            if (i > 0) {
+                inner += macs;
+            }
+            cin = l.channels();
+        }
+        double fc = (double) cin * side * side;
+        total += fc;
+        inner += fc;
+        return new double[] {2 * total * batch, 2 * inner * batch};
     }
 
     /** Analytic conv FLOPs of one net call, as net_cost in peer_torch.py (2 * MACs per conv layer). */

@@ -229,34 +229,17 @@ public final class MultigridTrainer {
             ConvEnergyNet net = e.getValue();
             NDArray obsG = BlockResample.down(y, cfg.imageSize() / g);
             NDArray synG = syn.get(k++);
-            List<Parameter> params = net.trainableParameters();
-            net.setTrainable(true);
-            float[] f = new float[2];
-            try (Gradients.Result gr = Gradients.of(m, params, () -> {
-                net.setBnMode(BatchNorm2d.Mode.BATCH_UPDATE); // running averages follow the data only
-                NDArray fObs = net.output(obsG).mean();
-                net.setBnMode(BatchNorm2d.Mode.BATCH);
-                NDArray fSyn = net.output(synG).mean();
-                f[0] = fObs.getFloat();
-                f[1] = fSyn.getFloat();
-                return fSyn.sub(fObs);
-            })) {
-                if (!Double.isFinite(gr.loss())) {
-                    throw new EbmException(String.format("grid %dx%d diverged at iteration %d: the loss is %s; the last "
-                            + "checkpoint is kept. Lower --lr or --delta and start again", g, g, it, gr.loss()));
-                }
-                double l1 = 0;
-                for (NDArray gg : gr.grads()) {
-                    l1 += gg.abs().sum().getFloat();
-                }
-                Adam adam = adams.get(g);
-                lr = adam.currentLr();
-                adam.update(gr.grads());
-                row.put("f_obs_" + g, f[0]);
-                row.put("f_syn_" + g, f[1]);
-                row.put("loss_" + g, gr.loss());
-                row.put("grad_l1_" + g, l1);
+            Adam adam = adams.get(g);
+            lr = adam.currentLr();
+            Update u = update(net, adam, obsG, synG, m);
+            if (!Double.isFinite(u.loss())) {
+                throw new EbmException(String.format("grid %dx%d diverged at iteration %d: the loss is %s; the last "
+                        + "checkpoint is kept. Lower --lr or --delta and start again", g, g, it, u.loss()));
             }
+            row.put("f_obs_" + g, u.fObs());
+            row.put("f_syn_" + g, u.fSyn());
+            row.put("loss_" + g, u.loss());
+            row.put("grad_l1_" + g, u.gradL1());
             net.setTrainable(false);
         }
         row.put("lr", lr);
@@ -264,6 +247,43 @@ public final class MultigridTrainer {
         row.put("ms_updates", Math.round((System.nanoTime() - tUpdate) / 1e5) / 10.0);
         row.put("_syn", syn);
         return bank;
+    }
+
+    /** The outcome of one net's update. */
+    public record Update(double fObs, double fSyn, double loss, double gradL1) {
+    }
+
+    /**
+     * One Adam step of a grid's net on mean f(syn) − mean f(obs) (Eq. 9). BN uses batch
+     * statistics on both halves; only the observed half updates the running averages. A non-finite
+     * loss is returned without touching the weights.
+     */
+    public static Update update(ConvEnergyNet net, Adam adam, NDArray obs, NDArray syn, NDManager m) {
+        List<Parameter> params = net.trainableParameters();
+        net.setTrainable(true);
+        float[] f = new float[2];
+        try (Gradients.Result gr = Gradients.of(m, params, () -> {
+            net.setBnMode(BatchNorm2d.Mode.BATCH_UPDATE); // running averages follow the data only
+            NDArray fObs = net.output(obs).mean();
+            net.setBnMode(BatchNorm2d.Mode.BATCH);
+            NDArray fSyn = net.output(syn).mean();
+            f[0] = fObs.getFloat();
+            f[1] = fSyn.getFloat();
+            return fSyn.sub(fObs);
+        })) {
+            net.setTrainable(false);
+            if (!Double.isFinite(gr.loss())) {
+                return new Update(f[0], f[1], gr.loss(), Double.NaN);
+            }
+            double l1 = 0;
+            for (NDArray gg : gr.grads()) {
+                try (NDArray a = gg.abs(); NDArray s = a.sum()) {
+                    l1 += s.getFloat();
+                }
+            }
+            adam.update(gr.grads());
+            return new Update(f[0], f[1], gr.loss(), l1);
+        }
     }
 
     private void saveCheckpoint(RunFolder run, MultigridModel model, Map<Integer, Adam> adams, NDArray bank,

@@ -1,0 +1,332 @@
+package org.ebm4j.method.multigrid;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import org.ebm4j.core.EbmException;
+import org.ebm4j.core.Seeds;
+import org.ebm4j.core.Torch;
+import org.ebm4j.data.Batches;
+import org.ebm4j.data.ImageDataset;
+import org.ebm4j.nn.BatchNorm2d;
+import org.ebm4j.nn.BlockResample;
+import org.ebm4j.nn.ConvEnergyNet;
+import org.ebm4j.optim.Adam;
+import org.ebm4j.optim.Gradients;
+import org.ebm4j.optim.LrSchedule;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Learned features for classification (paper 004 §7.3, Table 2): the top-layer feature map of
+ * every grid's net, each followed by a 3×3 stride-1 conv with 64 channels (+ ReLU), concatenated,
+ * then one fully connected layer; only this head is trained, on a few labelled images. The
+ * comparison is a supervised net of the same structure (the grid nets and the same head) trained
+ * end to end on the same labels.
+ */
+public final class MultigridFeatures {
+    /** Channels of the 3×3 conv after each feature map (the paper: 64). */
+    static final int HEAD_CHANNELS = 64;
+
+    private MultigridFeatures() {}
+
+    /** Classification settings. */
+    public record Settings(int labels, int epochs, int batch, double lr, double weightDecay, long seed) {
+        public static Settings defaults(int labels, long seed) {
+            return new Settings(labels, 60, 100, 1e-3, 1e-4, seed);
+        }
+    }
+
+    /** Test error of the frozen-feature classifier and of the supervised comparison. */
+    public record Result(int labels, int testImages, double testError, double trainError, Double supervisedTestError,
+                         int featureDim, int epochs) {
+    }
+
+    /** The head: per grid a 3×3 conv to 64 channels, then FC over the concatenation. */
+    static final class Head implements AutoCloseable {
+        final List<NDArray> convW = new ArrayList<>();
+        final List<NDArray> convB = new ArrayList<>();
+        final NDArray fcW;
+        final NDArray fcB;
+        final int dim;
+        private final NDManager m;
+
+        Head(NDManager parent, List<long[]> featureShapes, int classes) {
+            m = parent.newSubManager();
+            int d = 0;
+            for (long[] s : featureShapes) { // s = {C, h, w}
+                double bound = Math.sqrt(6.0 / (s[0] * 9 + HEAD_CHANNELS * 9)); // Glorot uniform
+                convW.add(m.randomUniform((float) -bound, (float) bound, new Shape(HEAD_CHANNELS, s[0], 3, 3)));
+                convB.add(m.zeros(new Shape(HEAD_CHANNELS)));
+                d += HEAD_CHANNELS * s[1] * s[2];
+            }
+            dim = d;
+            double bound = Math.sqrt(6.0 / (d + classes));
+            fcW = m.randomUniform((float) -bound, (float) bound, new Shape(classes, d));
+            fcB = m.zeros(new Shape(classes));
+        }
+
+        List<NDArray> params() {
+            List<NDArray> out = new ArrayList<>(convW);
+            out.addAll(convB);
+            out.add(fcW);
+            out.add(fcB);
+            return out;
+        }
+
+        NDArray logits(List<NDArray> features) {
+            List<NDArray> flat = new ArrayList<>();
+            for (int i = 0; i < features.size(); i++) {
+                NDArray f = features.get(i);
+                NDArray c = Conv2d.conv2d(f, convW.get(i), convB.get(i), new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1)
+                        .singletonOrThrow();
+                flat.add(Activation.relu(c).reshape(f.getShape().get(0), -1));
+            }
+            NDArray cat = flat.size() == 1 ? flat.get(0) : NDArrays.concat(new NDList(flat), 1);
+            return Linear.linear(cat, fcW, fcB).singletonOrThrow();
+        }
+
+        @Override
+        public void close() {
+            m.close();
+        }
+    }
+
+    /** Mean cross-entropy of logits [B, K] against integer labels. */
+    static NDArray crossEntropy(NDArray logits, int[] labels) {
+        NDManager m = logits.getManager();
+        try (NDArray lab = m.create(labels); NDArray onehot = lab.oneHot((int) logits.getShape().get(1))) {
+            return logits.logSoftmax(1).mul(onehot.toType(logits.getDataType(), false)).sum(new int[] {1}).mean().neg();
+        }
+    }
+
+    /** The grid inputs of a batch: the images block-averaged to each net's grid. */
+    static List<NDArray> gridInputs(MultigridModel model, NDArray pixels) {
+        List<NDArray> out = new ArrayList<>();
+        for (int g : model.nets().keySet()) {
+            out.add(BlockResample.down(pixels, model.config().imageSize() / g));
+        }
+        return out;
+    }
+
+    /** Frozen features of all images of a data set (BN on its running averages), per grid, kept on the host as arrays. */
+    static List<NDArray> frozenFeatures(MultigridModel model, ImageDataset d, int[] idx, NDManager keep) {
+        List<List<NDArray>> parts = new ArrayList<>();
+        for (ConvEnergyNet net : model.nets().values()) {
+            net.setBnMode(BatchNorm2d.Mode.RUNNING);
+            net.setTrainable(false);
+            parts.add(new ArrayList<>());
+        }
+        int b = 200;
+        for (int i = 0; i < idx.length; i += b) {
+            int[] part = java.util.Arrays.copyOfRange(idx, i, Math.min(idx.length, i + b));
+            try (NDManager it = keep.newSubManager()) {
+                NDArray x = model.toPixels(d.batch(it, part));
+                List<NDArray> in = gridInputs(model, x);
+                int k = 0;
+                for (ConvEnergyNet net : model.nets().values()) {
+                    NDArray f = net.features(in.get(k));
+                    f.attach(keep);
+                    parts.get(k++).add(f);
+                }
+            }
+        }
+        List<NDArray> out = new ArrayList<>();
+        for (List<NDArray> p : parts) {
+            out.add(p.size() == 1 ? p.get(0) : NDArrays.concat(new NDList(p), 0));
+        }
+        for (ConvEnergyNet net : model.nets().values()) {
+            net.setBnMode(BatchNorm2d.Mode.BATCH);
+        }
+        return out;
+    }
+
+    /**
+     * Trains the head on {@code labels} training images (a seeded subset, all classes mixed) on
+     * frozen features and reports the test error; with {@code supervised}, also the same
+     * structure trained end to end from a fresh initialisation on the same images.
+     */
+    public static Result evaluate(MultigridModel model, ImageDataset train, ImageDataset test, Settings s, boolean supervised) {
+        if (!train.hasLabels() || !test.hasLabels()) {
+            throw new EbmException("the data set has no labels; features need a labelled data set (fashion-mnist, mnist, or class sub-folders)");
+        }
+        if (s.labels() > train.size()) {
+            throw new EbmException("--labels " + s.labels() + " is more than the " + train.size() + " training images available");
+        }
+        if (s.labels() < 10) {
+            throw new EbmException("--labels must be at least 10, got " + s.labels());
+        }
+        int[] labeled = Batches.subset(train.size(), s.labels(), Seeds.derive(s.seed(), 1));
+        int[] testIdx = new int[test.size()];
+        for (int i = 0; i < testIdx.length; i++) {
+            testIdx[i] = i;
+        }
+        int classes = Math.max(train.numClasses(), test.numClasses());
+        try (NDManager m = model.manager().newSubManager()) {
+            List<NDArray> trF = frozenFeatures(model, train, labeled, m);
+            List<NDArray> teF = frozenFeatures(model, test, testIdx, m);
+            List<long[]> shapes = new ArrayList<>();
+            for (NDArray f : trF) {
+                shapes.add(new long[] {f.getShape().get(1), f.getShape().get(2), f.getShape().get(3)});
+            }
+            int[] yTr = train.labels(labeled);
+            int[] yTe = test.labels();
+            Torch.seed(Seeds.derive(s.seed(), 2));
+            double testErr;
+            double trainErr;
+            int dim;
+            try (Head head = new Head(m, shapes, classes)) {
+                dim = head.dim;
+                fitHead(head, trF, yTr, s, m);
+                trainErr = error(head, trF, yTr, m);
+                testErr = error(head, teF, yTe, m);
+            }
+            Double sup = supervised ? supervisedError(model.config(), train, test, labeled, s, classes, m) : null;
+            return new Result(s.labels(), test.size(), testErr, trainErr, sup, dim, s.epochs());
+        }
+    }
+
+    private static void fitHead(Head head, List<NDArray> feats, int[] y, Settings s, NDManager m) {
+        List<Parameter> params = asParameters(head.params());
+        Adam adam = new Adam(m, params, LrSchedule.constant(s.lr()), 0.9, 0.999, 1e-8, s.weightDecay());
+        int n = y.length;
+        int bs = Math.min(s.batch(), n);
+        for (int ep = 0; ep < s.epochs(); ep++) {
+            int[] perm = Batches.permutation(n, s.seed(), ep);
+            for (int b = 0; b < n / bs; b++) {
+                int[] idx = Batches.batch(perm, b, bs);
+                try (NDManager it = m.newSubManager()) {
+                    NDArray ix = it.create(idx);
+                    List<NDArray> fb = new ArrayList<>();
+                    for (NDArray f : feats) {
+                        fb.add(f.get(ix));
+                    }
+                    int[] yb = select(y, idx);
+                    try (Gradients.Result g = Gradients.of(it, params, () -> crossEntropy(head.logits(fb), yb))) {
+                        adam.update(g.grads());
+                    }
+                }
+            }
+        }
+        adam.close();
+    }
+
+    private static double error(Head head, List<NDArray> feats, int[] y, NDManager m) {
+        int wrong = 0;
+        int n = y.length;
+        for (int i = 0; i < n; i += 500) {
+            try (NDManager it = m.newSubManager()) {
+                List<NDArray> fb = new ArrayList<>();
+                for (NDArray f : feats) {
+                    NDArray p = f.get(i + ":" + Math.min(n, i + 500));
+                    p.attach(it);
+                    fb.add(p);
+                }
+                long[] pred = head.logits(fb).argMax(1).toLongArray();
+                for (int k = 0; k < pred.length; k++) {
+                    if (pred[k] != y[i + k]) {
+                        wrong++;
+                    }
+                }
+            }
+        }
+        return (double) wrong / n;
+    }
+
+    /** The same nets and head from a fresh initialisation, trained end to end on the labelled images only. */
+    private static double supervisedError(MultigridConfig cfg, ImageDataset train, ImageDataset test, int[] labeled,
+                                          Settings s, int classes, NDManager m) {
+        Torch.seed(Seeds.derive(s.seed(), 3));
+        try (MultigridModel fresh = new MultigridModel(m, cfg)) {
+            List<long[]> shapes = new ArrayList<>();
+            for (ConvEnergyNet net : fresh.nets().values()) {
+                shapes.add(new long[] {net.featureChannels(), net.featureSize(), net.featureSize()});
+            }
+            try (Head head = new Head(m, shapes, classes)) {
+                List<Parameter> params = new ArrayList<>();
+                for (ConvEnergyNet net : fresh.nets().values()) {
+                    params.addAll(net.trainableParameters());
+                }
+                params.addAll(asParameters(head.params()));
+                Adam adam = new Adam(m, params, LrSchedule.constant(s.lr()), 0.9, 0.999, 1e-8, s.weightDecay());
+                int n = labeled.length;
+                int bs = Math.min(s.batch(), n);
+                for (ConvEnergyNet net : fresh.nets().values()) {
+                    net.setTrainable(true);
+                }
+                for (int ep = 0; ep < s.epochs(); ep++) {
+                    int[] perm = Batches.permutation(n, s.seed(), 1000 + ep);
+                    for (int b = 0; b < n / bs; b++) {
+                        int[] idx = select(labeled, Batches.batch(perm, b, bs));
+                        try (NDManager it = m.newSubManager()) {
+                            NDArray x = fresh.toPixels(train.batch(it, idx));
+                            int[] yb = train.labels(idx);
+                            try (Gradients.Result g = Gradients.of(it, params, () -> {
+                                List<NDArray> in = gridInputs(fresh, x);
+                                List<NDArray> feats = new ArrayList<>();
+                                int k = 0;
+                                for (ConvEnergyNet net : fresh.nets().values()) {
+                                    net.setBnMode(BatchNorm2d.Mode.BATCH_UPDATE);
+                                    feats.add(net.features(in.get(k++)));
+                                }
+                                return crossEntropy(head.logits(feats), yb);
+                            })) {
+                                adam.update(g.grads());
+                            }
+                        }
+                    }
+                }
+                adam.close();
+                int[] testIdx = new int[test.size()];
+                for (int i = 0; i < testIdx.length; i++) {
+                    testIdx[i] = i;
+                }
+                List<NDArray> teF = frozenFeatures(fresh, test, testIdx, m);
+                return error(head, teF, test.labels(), m);
+            }
+        }
+    }
+
+    private static int[] select(int[] a, int[] idx) {
+        int[] out = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = a[idx[i]];
+        }
+        return out;
+    }
+
+    /** Wraps plain arrays as parameters for the optimiser and gradient code. */
+    private static List<Parameter> asParameters(List<NDArray> arrays) {
+        List<Parameter> out = new ArrayList<>();
+        int i = 0;
+        for (NDArray a : arrays) {
+            Parameter p = Parameter.builder().setName("head" + i++).setType(Parameter.Type.WEIGHT).build();
+            p.setArray(a);
+            out.add(p);
+        }
+        return out;
+    }
+
+    public static Map<String, Object> toJson(Result r, String run) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("run", run);
+        o.put("labels", r.labels());
+        o.put("test_images", r.testImages());
+        o.put("test_error", r.testError());
+        o.put("train_error", r.trainError());
+        o.put("supervised_test_error", r.supervisedTestError());
+        o.put("feature_dim", r.featureDim());
+        o.put("epochs", r.epochs());
+        return o;
+    }
+
+}
