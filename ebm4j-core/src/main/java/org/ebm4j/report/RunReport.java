@@ -485,7 +485,7 @@ public final class RunReport {
             th{background:#f3f3f3}
             .grid{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}
             figure{margin:0;border:1px solid #eee;padding:4px}
-            figure img{display:block;max-width:420px;min-width:64px;image-rendering:pixelated}
+            figure img{display:block;max-width:420px;min-width:128px;image-rendering:pixelated}
             figcaption{font-size:.8em;color:#555;text-align:center}
             """;
 

@@ -277,7 +277,7 @@ public final class FeatureNet implements AutoCloseable {
 
     /** The bundled nets: name → resource and its SHA-256 (checked at every load). */
     public static final Map<String, String[]> BUNDLED = Map.of(
-            "fmnist", new String[] {"fmnist-v1.ebt", "FMNIST_SHA"},
+            "fmnist", new String[] {"fmnist-v1.ebt", "a3dd2f60adf1f82133fbb23e42c073325d5762d2b604cb724751712e0293df5f"},
             "mnist", new String[] {"mnist-v1.ebt", "MNIST_SHA"});
 
     /** Loads a bundled net ("fmnist" or "mnist") after verifying its checksum. */
@@ -289,10 +289,15 @@ public final class FeatureNet implements AutoCloseable {
             if (in == null) throw new EbmException("bundled feature net " + r[0] + " is missing from the jar");
             bytes = in.readAllBytes();
         }
+        return verified(r[0], bytes, r[1], parent);
+    }
+
+    /** Loads {@code bytes} after checking them against the expected SHA-256. */
+    static FeatureNet verified(String name, byte[] bytes, String expectedSha, NDManager parent) throws IOException {
         String sha = sha256(bytes);
-        if (!sha.equals(r[1])) {
-            throw new EbmException("bundled feature net " + r[0] + " fails its checksum (sha256 " + sha + ", expected "
-                    + r[1] + "); the jar is damaged");
+        if (!sha.equals(expectedSha)) {
+            throw new EbmException("bundled feature net " + name + " fails its checksum (sha256 " + sha + ", expected "
+                    + expectedSha + "); the jar is damaged");
         }
         Path tmp = Files.createTempFile("ebm4j-featurenet", ".ebt");
         try {

@@ -87,6 +87,13 @@ class FeatureNetTest {
             assertThatThrownBy(() -> FeatureNet.load(tmp.resolve("text.ebt"), m)).hasMessageContaining("text.ebt");
             assertThatThrownBy(() -> FeatureNet.load(tmp.resolve("none.ebt"), m)).hasMessageContaining("not found");
             assertThatThrownBy(() -> FeatureNet.loadBundled("cifar", m)).hasMessageContaining("no bundled feature net");
+            // the checksum check of bundled nets: one flipped bit is refused, the intact bytes load
+            byte[] good = Files.readAllBytes(tmp.resolve("a.ebt"));
+            String sha = FeatureNet.sha256(good);
+            FeatureNet.verified("a.ebt", good, sha, m).close();
+            byte[] flipped = good.clone();
+            flipped[100] ^= 1;
+            assertThatThrownBy(() -> FeatureNet.verified("a.ebt", flipped, sha, m)).hasMessageContaining("fails its checksum");
         }
     }
 
