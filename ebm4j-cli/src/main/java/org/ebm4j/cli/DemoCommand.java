@@ -31,8 +31,15 @@ final class DemoCommand implements Callable<Integer> {
         rc = Main.run("patchgen", "sample", "--run", out.toString(), "--out", out.resolve("samples-wide").toString(),
                 "--n", "4", "--width-scale", "1.5");
         if (rc == 0) {
+            try {
+                org.ebm4j.report.RunReport.write(out); // again, now with samples-wide/
+            } catch (java.io.IOException e) {
+                System.err.println("error: cannot write the report: " + e.getMessage());
+                return 1;
+            }
             System.out.println("demo done: look at " + out.resolve("samples/grid.png") + ", "
-                    + out.resolve("samples-wide/grid.png") + " and " + out.resolve("plots/loss.png"));
+                    + out.resolve("samples-wide/grid.png") + " and " + out.resolve("plots/loss.png")
+                    + ", or open " + out.resolve("report.html"));
         }
         return rc;
     }

@@ -12,7 +12,8 @@ import java.io.UncheckedIOException;
 /** The ebm4j command line: a thin layer over the library (org.ebm4j.*). */
 @Command(name = "ebm4j", mixinStandardHelpOptions = true, version = "ebm4j 0.1.0",
         description = "Energy-based generative ConvNets on images.",
-        subcommands = {PatchgenCommand.class, MultigridCommand.class, BenchCommand.class, DemoCommand.class, EvalCommand.class})
+        subcommands = {PatchgenCommand.class, MultigridCommand.class, BenchCommand.class, DemoCommand.class, EvalCommand.class,
+                ReportCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -8,6 +8,7 @@ import org.ebm4j.method.patchgen.PatchGenOutputs;
 import org.ebm4j.method.patchgen.PatchGenRun;
 import org.ebm4j.method.patchgen.PatchGenTrainer;
 import org.ebm4j.run.OutputFolder;
+import org.ebm4j.report.RunReport;
 import org.ebm4j.run.RunFolder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -74,7 +75,9 @@ final class PatchgenCommand {
                     PatchGenOutputs.writeSamples(model, run.dir().resolve("samples"), 4, 0, 1.0, 1.0);
                 }
             }
-            System.out.println("trained: " + out + " (samples in " + out.resolve("samples") + ", plots in " + out.resolve("plots") + ")");
+            Path report = RunReport.write(out);
+            System.out.println("trained: " + out + " (samples in " + out.resolve("samples") + ", plots in " + out.resolve("plots")
+                    + ", report " + report + ")");
             return 0;
         }
     }

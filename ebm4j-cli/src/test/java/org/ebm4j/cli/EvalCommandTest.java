@@ -107,4 +107,74 @@ class EvalCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--fake");
     }
+
+    @Test
+    void aurocPrintsJsonAndRejectsBadScores() throws Exception {
+        Path in = Files.writeString(tmp.resolve("in.txt"), "0.5\n0.5\n0.9\n");
+        Path out = Files.writeString(tmp.resolve("out.csv"), "id,score\n1,0.5\n2,0.1\n");
+        Result r = run("eval", "auroc", "--in", in.toString(), "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("auroc").asDouble()).isEqualTo(0.8333333333333334); // metrics.md A2
+        assertThat(j.get("n_in").asInt()).isEqualTo(3);
+        assertThat(j.get("n_out").asInt()).isEqualTo(2);
+        // energies: lower = in-distribution
+        Path ein = Files.writeString(tmp.resolve("ein.txt"), "3.2\n1.0\n2.5\n0.7\n");
+        Path eout = Files.writeString(tmp.resolve("eout.txt"), "4.1\n1.0\n5.0\n");
+        Result e = run("eval", "auroc", "--in", ein.toString(), "--out", eout.toString(), "--lower-is-in");
+        assertThat(new ObjectMapper().readTree(e.out()).get("auroc").asDouble()).isEqualTo(0.7916666666666666); // A4
+
+        Path nan = Files.writeString(tmp.resolve("nan.txt"), "0.1\nnan\n");
+        Result bad = run("eval", "auroc", "--in", in.toString(), "--out", nan.toString());
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err().strip().lines()).hasSize(1);
+        assertThat(bad.err()).contains("nan.txt line 2").doesNotContain("at org.");
+        assertThat(bad.out()).isEmpty();
+        Path words = Files.writeString(tmp.resolve("words.txt"), "0.1\nhello\n");
+        assertThat(run("eval", "auroc", "--in", words.toString(), "--out", out.toString()).err()).contains("'hello' is not a number");
+        Path empty = Files.writeString(tmp.resolve("empty.txt"), "");
+        assertThat(run("eval", "auroc", "--in", empty.toString(), "--out", out.toString()).code()).isEqualTo(1);
+        assertThat(run("eval", "auroc", "--in", in.toString()).code()).isEqualTo(2);
+    }
+
+    @Test
+    void inpaintingPrintsJsonAndRejectsMismatches() throws Exception {
+        Path truth = Files.createDirectories(tmp.resolve("truth"));
+        Path result = Files.createDirectories(tmp.resolve("result"));
+        Path mask = Files.createDirectories(tmp.resolve("mask"));
+        FloatImage t = texture(24, 24, 0);
+        FloatImage m = FloatImage.zeros(1, 24, 24);
+        java.util.Arrays.fill(m.data(), -1f);
+        FloatImage filled = t.copy();
+        for (int y = 8; y < 16; y++) {
+            for (int x = 8; x < 16; x++) {
+                m.set(0, y, x, 1f);
+                for (int c = 0; c < 3; c++) filled.set(c, y, x, 0f);
+            }
+        }
+        ImageFiles.writePng(truth.resolve("x.png"), t);
+        ImageFiles.writePng(result.resolve("x.png"), filled);
+        ImageFiles.writePng(mask.resolve("x.png"), m);
+        Result r = run("eval", "inpainting", "--truth", truth.toString(), "--result", result.toString(), "--mask", mask.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("n").asInt()).isEqualTo(1);
+        assertThat(j.get("masked_pixels").asInt()).isEqualTo(64);
+        assertThat(j.get("psnr").asDouble()).isBetween(5.0, 40.0);
+        assertThat(j.get("error").asDouble()).isBetween(0.01, 0.5);
+        assertThat(j.get("ssim").asDouble()).isLessThan(1.0);
+        // identical result: error 0, SSIM 1, PSNR infinite (written as the string "Infinity")
+        ImageFiles.writePng(result.resolve("x.png"), t);
+        JsonNode same = new ObjectMapper().readTree(run("eval", "inpainting", "--truth", truth.toString(),
+                "--result", result.toString(), "--mask", mask.toString()).out());
+        assertThat(same.get("error").asDouble()).isEqualTo(0.0);
+        assertThat(same.get("ssim").asDouble()).isEqualTo(1.0);
+        assertThat(same.get("psnr").asText()).isEqualTo("Infinity");
+
+        ImageFiles.writePng(result.resolve("y.png"), t);
+        Result bad = run("eval", "inpainting", "--truth", truth.toString(), "--result", result.toString(), "--mask", mask.toString());
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err().strip().lines()).hasSize(1);
+        assertThat(bad.err()).contains("y (no truth");
+    }
 }

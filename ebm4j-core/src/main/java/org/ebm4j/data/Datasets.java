@@ -199,7 +199,9 @@ public final class Datasets {
         byte[] out = new byte[3 * plane];
         float[] d = im.data();
         for (int k = 0; k < 3 * plane; k++) {
-            out[k] = (byte) FloatImage.toUint8(d[k]);
+            // the file's own 8-bit values: toUint8's truncation would turn u = 1..95 into u − 1
+            // (FloatImage's documented round-trip loss), so a folder would not equal its IDX source
+            out[k] = (byte) Math.max(0, Math.min(255, Math.round((d[k] + 1.0) * 127.5)));
         }
         return out;
     }

@@ -143,4 +143,16 @@ class DatasetsTest {
         }
         assertThat(Batches.batch(p, 1, 10)).containsExactly(Arrays.copyOfRange(p, 10, 20));
     }
+
+    @Test
+    void aFolderKeepsTheExact8BitValuesOfItsFiles() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ebm4j-exact");
+        java.awt.image.BufferedImage b = new java.awt.image.BufferedImage(16, 16, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int k = 0; k < 256; k++) b.getRaster().setSample(k % 16, k / 16, 0, k);
+        javax.imageio.ImageIO.write(b, "png", dir.resolve("all.png").toFile());
+        ImageDataset d = Datasets.loadFolder(dir, Datasets.Split.TRAIN, 0);
+        assertThat(d.channels()).isEqualTo(1);
+        float[] f = d.image(0).data();
+        for (int k = 0; k < 256; k++) assertThat(Math.round((f[k] + 1) * 127.5f)).as("value " + k).isEqualTo(k);
+    }
 }

@@ -1,0 +1,329 @@
+package org.ebm4j.eval.features;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ebm4j.core.EbmException;
+import org.ebm4j.core.ProgressListener;
+import org.ebm4j.core.Torch;
+import org.ebm4j.data.Batches;
+import org.ebm4j.data.ImageDataset;
+import org.ebm4j.optim.Adam;
+import org.ebm4j.optim.Gradients;
+import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.run.TensorFile;
+
+/**
+ * The small CNN classifier whose penultimate activations are ebm4j's offline FID/KID features
+ * (FID-FMNIST, FID-MNIST: <em>not</em> Inception features, so not comparable with published FIDs).
+ *
+ * <pre>  input 1×28×28 in [-1,1]
+ *  conv 3×3 (1→32, pad 1) + ReLU, max-pool 2   → 32×14×14
+ *  conv 3×3 (32→64, pad 1) + ReLU, max-pool 2  → 64×7×7
+ *  FC 3136→128 + ReLU                           → the 128 features
+ *  FC 128→10                                    → class logits</pre>
+ *
+ * Parameters start as PyTorch's defaults (U(±1/√fan_in) for weights and biases) drawn from
+ * libtorch's generator seeded with the seed; training is Adam (β 0.9/0.999) with a cosine learning
+ * rate from {@code lr} to 0 over all steps, batches from {@link Batches#permutation} (seed, epoch).
+ * The weights are stored in ebm4j's tensor file format ({@link TensorFile}) with the training
+ * record as metadata.
+ */
+public final class FeatureNet implements AutoCloseable {
+    public static final String ARCH = "ebm4j-cnn28-v1";
+    public static final int FEATURE_DIM = 128;
+    public static final int SIZE = 28;
+    private static final String[] NAMES = {"conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias",
+        "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"};
+    private static final int EVAL_BATCH = 500;
+
+    /** How a net was trained, stored with its weights. */
+    public record Meta(String arch, String dataset, long seed, int epochs, int batchSize, double lr, int classes,
+                       double testAccuracy, double trainSeconds, int threads) {}
+
+    /** Training settings. */
+    public record TrainConfig(long seed, int epochs, int batchSize, double lr) {
+        public TrainConfig {
+            if (epochs < 1 || batchSize < 1 || !(lr > 0)) {
+                throw new IllegalArgumentException("epochs and batch size must be >= 1 and lr > 0");
+            }
+        }
+    }
+
+    private final NDManager manager;
+    private final List<Parameter> params;
+    private final int classes;
+    private Meta meta;
+
+    private FeatureNet(NDManager manager, List<Parameter> params, int classes, Meta meta) {
+        this.manager = manager;
+        this.params = params;
+        this.classes = classes;
+        this.meta = meta;
+    }
+
+    /** A freshly initialised net with {@code classes} outputs (draws from libtorch's generator, seeded here). */
+    public static FeatureNet init(NDManager parent, int classes, long seed) {
+        Torch.seed(seed);
+        NDManager m = parent.newSubManager();
+        long[][] shapes = {{32, 1, 3, 3}, {32}, {64, 32, 3, 3}, {64}, {FEATURE_DIM, 64 * 7 * 7}, {FEATURE_DIM},
+            {classes, FEATURE_DIM}, {classes}};
+        long[] fanIn = {9, 9, 32 * 9, 32 * 9, 64 * 49, 64 * 49, FEATURE_DIM, FEATURE_DIM};
+        List<Parameter> ps = new ArrayList<>();
+        for (int i = 0; i < NAMES.length; i++) {
+            float b = (float) (1 / Math.sqrt(fanIn[i]));
+            NDArray a = Torch.uniform(m, -b, b, new Shape(shapes[i]));
+            ps.add(param(NAMES[i], a));
+        }
+        return new FeatureNet(m, ps, classes, null);
+    }
+
+    private static Parameter param(String name, NDArray a) {
+        return Parameter.builder().setName(name).setType(name.endsWith("bias") ? Parameter.Type.BIAS : Parameter.Type.WEIGHT)
+                .optArray(a).build();
+    }
+
+    public Meta meta() {
+        return meta;
+    }
+
+    public int classes() {
+        return classes;
+    }
+
+    /** {features [B,128], logits [B,classes]} of x [B,1,28,28] in [-1,1]. */
+    NDList forward(NDArray x) {
+        NDArray w1 = params.get(0).getArray(), b1 = params.get(1).getArray();
+        NDArray w2 = params.get(2).getArray(), b2 = params.get(3).getArray();
+        Shape one = new Shape(1, 1);
+        Shape two = new Shape(2, 2);
+        Shape zero = new Shape(0, 0);
+        NDArray h = Conv2d.conv2d(x, w1, b1, one, one).singletonOrThrow();
+        h = Pool.maxPool2d(Activation.relu(h), two, two, zero, false);
+        h = Conv2d.conv2d(h, w2, b2, one, one).singletonOrThrow();
+        h = Pool.maxPool2d(Activation.relu(h), two, two, zero, false);
+        h = h.reshape(h.getShape().get(0), 64 * 7 * 7);
+        NDArray f = Activation.relu(Linear.linear(h, params.get(4).getArray(), params.get(5).getArray()).singletonOrThrow());
+        NDArray logits = Linear.linear(f, params.get(6).getArray(), params.get(7).getArray()).singletonOrThrow();
+        return new NDList(f, logits);
+    }
+
+    private static void checkInput(ImageDataset d) {
+        if (d.channels() != 1 || d.height() != SIZE || d.width() != SIZE) {
+            throw new EbmException("the feature net takes 1x28x28 images, got " + d.channels() + "x" + d.height() + "x"
+                    + d.width() + " (" + d.name() + "); convert with prepare()");
+        }
+    }
+
+    /** Grey (ITU-R 601 luma for RGB) and 28×28 (Pillow-exact bicubic, aspect not kept): the net's input. */
+    public static ImageDataset prepare(ImageDataset d) {
+        return d.withChannels(1).resized(SIZE);
+    }
+
+    /** The 128 penultimate (post-ReLU) activations of every image, in order. */
+    public double[][] features(ImageDataset d) {
+        checkInput(d);
+        double[][] out = new double[d.size()][];
+        {
+            for (int s = 0; s < d.size(); s += EVAL_BATCH) {
+                int e = Math.min(d.size(), s + EVAL_BATCH);
+                try (NDManager bm = manager.newSubManager()) {
+                    int[] idx = range(s, e);
+                    NDArray f = forward(d.batch(bm, idx)).get(0);
+                    float[] v = f.toFloatArray();
+                    for (int i = 0; i < idx.length; i++) {
+                        double[] row = new double[FEATURE_DIM];
+                        for (int k = 0; k < FEATURE_DIM; k++) row[k] = v[i * FEATURE_DIM + k];
+                        out[s + i] = row;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Fraction of correctly classified images of a labelled set. */
+    public double accuracy(ImageDataset d) {
+        checkInput(d);
+        if (!d.hasLabels()) throw new EbmException(d.name() + " has no labels");
+        long correct = 0;
+        for (int s = 0; s < d.size(); s += EVAL_BATCH) {
+            int e = Math.min(d.size(), s + EVAL_BATCH);
+            try (NDManager bm = manager.newSubManager()) {
+                int[] idx = range(s, e);
+                NDArray logits = forward(d.batch(bm, idx)).get(1);
+                long[] pred = logits.argMax(1).toLongArray();
+                int[] lab = d.labels(idx);
+                for (int i = 0; i < idx.length; i++) if (pred[i] == lab[i]) correct++;
+            }
+        }
+        return (double) correct / d.size();
+    }
+
+    /**
+     * Trains a new net on {@code train} and records its accuracy on {@code test}. Reproducible: the
+     * same seed, data and libtorch thread count give the same weights.
+     */
+    public static FeatureNet train(ImageDataset train, ImageDataset test, String datasetName, TrainConfig cfg,
+                                   ProgressListener progress, NDManager parent) {
+        checkInput(train);
+        checkInput(test);
+        if (!train.hasLabels() || !test.hasLabels()) throw new EbmException("training the feature net needs labelled images");
+        if (train.size() < cfg.batchSize()) {
+            throw new EbmException("only " + train.size() + " training images for batches of " + cfg.batchSize());
+        }
+        int classes = Math.max(train.numClasses(), test.numClasses());
+        long t0 = System.nanoTime();
+        FeatureNet net = init(parent, classes, cfg.seed());
+        int perEpoch = Batches.perEpoch(train.size(), cfg.batchSize());
+        long total = (long) perEpoch * cfg.epochs();
+        double lr0 = cfg.lr();
+        try (Adam adam = new Adam(net.manager, net.params, s -> 0.5 * lr0 * (1 + Math.cos(Math.PI * s / total)), 0.9, 0.999, 1e-8, 0)) {
+            progress.start("train feature net on " + datasetName, total);
+            long step = 0;
+            double runLoss = Double.NaN;
+            for (int ep = 0; ep < cfg.epochs(); ep++) {
+                int[] perm = Batches.permutation(train.size(), cfg.seed(), ep);
+                for (int b = 0; b < perEpoch; b++) {
+                    int[] idx = Batches.batch(perm, b, cfg.batchSize());
+                    try (NDManager bm = net.manager.newSubManager()) {
+                        NDArray x = train.batch(bm, idx);
+                        int[] lab = train.labels(idx);
+                        NDArray oneHot = bm.create(lab).toType(DataType.INT64, false).oneHot(classes);
+                        try (Gradients.Result g = Gradients.of(bm, net.params, () -> {
+                            NDArray logp = net.forward(x).get(1).logSoftmax(1);
+                            return logp.mul(oneHot).sum().neg().div(idx.length);
+                        })) {
+                            adam.update(g.grads());
+                            runLoss = Double.isNaN(runLoss) ? g.loss() : 0.98 * runLoss + 0.02 * g.loss();
+                        }
+                    }
+                    step++;
+                    if (step % 20 == 0 || step == total) progress.progress(step, String.format(java.util.Locale.ROOT,
+                            "epoch %d loss %.4f", ep + 1, runLoss));
+                }
+                progress.message(String.format(java.util.Locale.ROOT, "epoch %d: loss %.4f, test accuracy %.4f",
+                        ep + 1, runLoss, net.accuracy(test)));
+            }
+            progress.end();
+        }
+        double acc = net.accuracy(test);
+        net.meta = new Meta(ARCH, datasetName, cfg.seed(), cfg.epochs(), cfg.batchSize(), cfg.lr(), classes, acc,
+                (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors());
+        return net;
+    }
+
+    /** Writes the weights and the training record (atomically). */
+    public void save(Path file) throws IOException {
+        LinkedHashMap<String, NDArray> t = new LinkedHashMap<>();
+        for (int i = 0; i < NAMES.length; i++) t.put(NAMES[i], params.get(i).getArray());
+        TensorFile.save(file, AtomicFiles.MAPPER.writeValueAsString(meta), t);
+    }
+
+    /** Loads a net written by {@link #save}; the architecture and every tensor shape are checked. */
+    public static FeatureNet load(Path file, NDManager parent) throws IOException {
+        if (!Files.isRegularFile(file)) throw new EbmException("feature net file " + file + " not found");
+        NDManager m = parent.newSubManager();
+        try {
+            TensorFile.Loaded l = TensorFile.load(file, m);
+            l.tensors().values().forEach(a -> a.attach(m));
+            Meta meta;
+            try {
+                meta = l.metadata(Meta.class);
+            } catch (IOException e) {
+                throw new EbmException(file + " is an ebm4j tensor file but not a feature net (" + e.getMessage() + ")");
+            }
+            if (!ARCH.equals(meta.arch())) throw new EbmException(file + ": architecture " + meta.arch() + ", expected " + ARCH);
+            List<Parameter> ps = new ArrayList<>();
+            for (String n : NAMES) {
+                NDArray a = l.tensors().get(n);
+                if (a == null) throw new EbmException(file + ": tensor " + n + " missing");
+                ps.add(param(n, a));
+            }
+            long[][] want = {{32, 1, 3, 3}, {32}, {64, 32, 3, 3}, {64}, {FEATURE_DIM, 64 * 7 * 7}, {FEATURE_DIM},
+                {meta.classes(), FEATURE_DIM}, {meta.classes()}};
+            for (int i = 0; i < NAMES.length; i++) {
+                if (!ps.get(i).getArray().getShape().equals(new Shape(want[i]))) {
+                    throw new EbmException(file + ": tensor " + NAMES[i] + " has shape " + ps.get(i).getArray().getShape());
+                }
+            }
+            return new FeatureNet(m, ps, meta.classes(), meta);
+        } catch (TensorFile.CorruptException e) {
+            m.close();
+            throw new EbmException(file + " is damaged: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** The bundled nets: name → resource and its SHA-256 (checked at every load). */
+    public static final Map<String, String[]> BUNDLED = Map.of(
+            "fmnist", new String[] {"fmnist-v1.ebt", "a3dd2f60adf1f82133fbb23e42c073325d5762d2b604cb724751712e0293df5f"},
+            "mnist", new String[] {"mnist-v1.ebt", "MNIST_SHA"});
+
+    /** Loads a bundled net ("fmnist" or "mnist") after verifying its checksum. */
+    public static FeatureNet loadBundled(String name, NDManager parent) throws IOException {
+        String[] r = BUNDLED.get(name);
+        if (r == null) throw new EbmException("no bundled feature net '" + name + "'; use fmnist, mnist or a file");
+        byte[] bytes;
+        try (InputStream in = FeatureNet.class.getResourceAsStream(r[0])) {
+            if (in == null) throw new EbmException("bundled feature net " + r[0] + " is missing from the jar");
+            bytes = in.readAllBytes();
+        }
+        return verified(r[0], bytes, r[1], parent);
+    }
+
+    /** Loads {@code bytes} after checking them against the expected SHA-256. */
+    static FeatureNet verified(String name, byte[] bytes, String expectedSha, NDManager parent) throws IOException {
+        String sha = sha256(bytes);
+        if (!sha.equals(expectedSha)) {
+            throw new EbmException("bundled feature net " + name + " fails its checksum (sha256 " + sha + ", expected "
+                    + expectedSha + "); the jar is damaged");
+        }
+        Path tmp = Files.createTempFile("ebm4j-featurenet", ".ebt");
+        try {
+            Files.write(tmp, bytes);
+            return load(tmp, parent);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int[] range(int s, int e) {
+        int[] r = new int[e - s];
+        for (int i = 0; i < r.length; i++) r[i] = s + i;
+        return r;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
