@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 @Command(name = "patchgen", description = "PatchGenCN: learn a pyramid of patch EBMs from one image.",
         subcommands = {PatchgenCommand.Train.class, PatchgenCommand.Sample.class, PatchgenCommand.Reconstruct.class,
                 PatchgenCommand.SuperResolve.class, PatchgenCommand.Edit.class, PatchgenCommand.Harmonize.class,
-                PatchgenCommand.Paint2Image.class})
+                PatchgenCommand.Paint2Image.class, PatchgenCommand.StyleTransfer.class})
 final class PatchgenCommand {
 
     @Command(name = "train", description = "Train on one image (or --resume an interrupted run).")
@@ -235,6 +235,38 @@ final class PatchgenCommand {
                 PatchGenApplications.writePaintToImage(model, paint, startScale, out);
             }
             System.out.println("wrote " + out.resolve("raw.png") + " and strip.png");
+            return 0;
+        }
+    }
+
+    @Command(name = "style-transfer",
+            description = "Style transfer per SinGAN protocol: redraw a content image with the run's (style) image's patches.")
+    static final class StyleTransfer implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true, description = "Run trained on the style image.") Path run;
+        @Option(names = "--content", required = true,
+                description = "Content image (any aspect ratio: resized to the finest scale's pixel count, aspect kept).")
+        Path content;
+        @Option(names = "--start-scale", required = true, description = "Injection scale, 1..trained scales − 1.") int startScale;
+        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--steps-scale", defaultValue = "1.0",
+                description = "Multiply every chain's Langevin steps by F (default: ${DEFAULT-VALUE}).") double stepsScale;
+        @Option(names = "--noise", description = "Run the chains with the training-time noise (default: noise-free).")
+        boolean noise;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise (with --noise).") long seed;
+        @Option(names = "--force", description = "Overwrite stylized.png / strip.png in --out.") boolean force;
+
+        @Override
+        public Integer call() throws Exception {
+            Checks.positive(spec, "--steps-scale", stepsScale);
+            try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
+                checkStartScale(spec, model, startScale);
+                var r = PatchGenApplications.writeStyleTransfer(model, content, startScale, stepsScale, noise, seed,
+                        out, force);
+                System.out.println("wrote " + out.resolve("stylized.png") + " (" + r.stylized().width() + "x"
+                        + r.stylized().height() + ") and strip.png");
+            }
             return 0;
         }
     }
