@@ -31,7 +31,7 @@ final class PatchgenCommand {
         @Mixin CommonOptions common;
         @Option(names = "--image", description = "Training image (PNG/JPEG).") Path image;
         @Option(names = "--out", required = true, description = "Run folder to create (or resume).") Path out;
-        @Option(names = "--preset", defaultValue = "fast", description = "fast | paper (default: ${DEFAULT-VALUE}).") String preset;
+        @Option(names = "--preset", defaultValue = "fast", description = "fast | long | paper (default: ${DEFAULT-VALUE}).") String preset;
         @Option(names = "--max-size", description = "Longest side of the finest scale.") Integer maxSize;
         @Option(names = "--min-size", description = "Shortest side of the coarsest scale.") Integer minSize;
         @Option(names = "--scales", description = "Number of pyramid scales.") Integer scales;
