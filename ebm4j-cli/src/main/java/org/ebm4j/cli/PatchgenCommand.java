@@ -159,6 +159,7 @@ final class PatchgenCommand {
         @Option(names = "--factor", defaultValue = "4", description = "Upscaling factor > 1 (default: ${DEFAULT-VALUE}).") double factor;
         @Option(names = "--out", required = true) Path out;
         @Option(names = "--net-scale", description = "Scale whose net runs (default: the third-finest trained).") Integer netScale;
+        @Option(names = "--force", description = "Overwrite sr.png / bicubic.png in --out.") boolean force;
 
         @Override
         public Integer call() throws Exception {
@@ -171,7 +172,8 @@ final class PatchgenCommand {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--net-scale must be in 0.."
                             + (model.trainedScales() - 1) + " for this run, got " + netScale);
                 }
-                var r = PatchGenApplications.writeSuperResolution(model, image, factor, netScale == null ? -1 : netScale, out);
+                var r = PatchGenApplications.writeSuperResolution(model, image, factor, netScale == null ? -1 : netScale, out,
+                        force);
                 System.out.println("wrote " + out.resolve("sr.png") + " (" + r.sr().width() + "x" + r.sr().height()
                         + ", net of scale " + r.netScale() + ", " + r.steps() + " upsampling steps) and "
                         + out.resolve("bicubic.png"));
@@ -189,6 +191,7 @@ final class PatchgenCommand {
         @Option(names = "--mask", required = true, description = "Grey mask: white = region to regenerate.") Path mask;
         @Option(names = "--start-scale", required = true, description = "Injection scale, 1..trained scales − 1.") int startScale;
         @Option(names = "--out", required = true) Path out;
+        @Option(names = "--force", description = "Overwrite blended.png / raw.png / strip.png in --out.") boolean force;
 
         abstract PatchGenApplications.Mode mode();
 
@@ -196,7 +199,7 @@ final class PatchgenCommand {
         public Integer call() throws Exception {
             try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
                 checkStartScale(spec, model, startScale);
-                PatchGenApplications.writeInjectAndBlend(model, ref, mask, startScale, mode(), out);
+                PatchGenApplications.writeInjectAndBlend(model, ref, mask, startScale, mode(), out, force);
             }
             System.out.println("wrote " + out.resolve("blended.png") + ", raw.png and strip.png");
             return 0;
@@ -227,12 +230,13 @@ final class PatchgenCommand {
         @Option(names = "--paint", required = true, description = "Painting (training image's aspect ratio).") Path paint;
         @Option(names = "--start-scale", required = true, description = "Injection scale, 1..trained scales − 1.") int startScale;
         @Option(names = "--out", required = true) Path out;
+        @Option(names = "--force", description = "Overwrite raw.png / strip.png in --out.") boolean force;
 
         @Override
         public Integer call() throws Exception {
             try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
                 checkStartScale(spec, model, startScale);
-                PatchGenApplications.writePaintToImage(model, paint, startScale, out);
+                PatchGenApplications.writePaintToImage(model, paint, startScale, out, force);
             }
             System.out.println("wrote " + out.resolve("raw.png") + " and strip.png");
             return 0;

@@ -194,6 +194,41 @@ class PatchgenApplicationsCliTest {
     }
 
     @Test
+    void applicationsKeepExistingOutputsUnlessForced() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("keep"));
+        for (String name : new String[] {"sr.png", "raw.png"}) {
+            Files.writeString(out.resolve(name), "mine");
+        }
+        String[][] cmds = {
+            {"super-resolve", "--image", image.toString(), "--factor", "1.2"},
+            {"edit", "--ref", image.toString(), "--mask", mask.toString(), "--start-scale", "1"},
+            {"harmonize", "--ref", image.toString(), "--mask", mask.toString(), "--start-scale", "1"},
+            {"paint2image", "--paint", image.toString(), "--start-scale", "1"},
+        };
+        for (String[] c : cmds) {
+            String[] args = new String[c.length + 6];
+            args[0] = "patchgen";
+            args[1] = c[0];
+            args[2] = "--run";
+            args[3] = run.toString();
+            System.arraycopy(c, 1, args, 4, c.length - 1);
+            args[c.length + 3] = "--out";
+            args[c.length + 4] = out.toString();
+            args[c.length + 5] = "--quiet";
+            Result r = cli(args);
+            assertThat(r.code()).as(c[0]).isEqualTo(1);
+            assertThat(r.err()).as(c[0]).contains("already exists").contains("--force");
+        }
+        assertThat(Files.readString(out.resolve("sr.png"))).isEqualTo("mine");
+        assertThat(Files.readString(out.resolve("raw.png"))).isEqualTo("mine");
+        assertThat(out.resolve("blended.png")).doesNotExist();
+        Result forced = cli("patchgen", "paint2image", "--run", run.toString(), "--paint", image.toString(),
+                "--start-scale", "1", "--out", out.toString(), "--force");
+        assertThat(forced.code()).as(forced.err()).isEqualTo(0);
+        assertThat(ImageFiles.readRgb(out.resolve("raw.png")).width()).isEqualTo(40);
+    }
+
+    @Test
     void sampleFromAStartScaleAndScalesInfo() throws Exception {
         Path out = tmp.resolve("s1");
         Result r = cli("patchgen", "sample", "--run", run.toString(), "--start-scale", "1", "--n", "2",

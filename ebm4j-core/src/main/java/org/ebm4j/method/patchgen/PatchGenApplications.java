@@ -107,10 +107,11 @@ public final class PatchGenApplications {
         return new SuperResolution(result, bicubic, scale, n);
     }
 
-    /** Writes DIR/sr.png and DIR/bicubic.png. */
+    /** Writes DIR/sr.png and DIR/bicubic.png (existing ones are kept unless {@code force}). */
     public static SuperResolution writeSuperResolution(PatchGenModel model, Path lrFile, double factor, int netScale,
-                                                       Path dir) throws IOException {
+                                                       Path dir, boolean force) throws IOException {
         FloatImage lr = ImageFiles.readRgb(lrFile);
+        OutputFolder.requireAbsent(dir, List.of("sr.png", "bicubic.png"), force);
         OutputFolder.prepare(dir);
         SuperResolution sr = superResolve(model, lr, factor, netScale);
         ImageFiles.writePng(dir.resolve("sr.png"), sr.sr());
@@ -275,12 +276,13 @@ public final class PatchGenApplications {
         return r;
     }
 
-    /** Writes DIR/blended.png, DIR/raw.png and DIR/strip.png (reference | raw | blended). */
+    /** Writes DIR/blended.png, DIR/raw.png and DIR/strip.png (reference | raw | blended); keeps existing ones unless force. */
     public static Injection writeInjectAndBlend(PatchGenModel model, Path refFile, Path maskFile, int startScale,
-                                                Mode mode, Path dir) throws IOException {
+                                                Mode mode, Path dir, boolean force) throws IOException {
         checkStartScale(model, startScale);
         FloatImage ref = ImageFiles.readRgb(refFile);
         FloatImage mask = Masks.read(maskFile);
+        OutputFolder.requireAbsent(dir, List.of("blended.png", "raw.png", "strip.png"), force);
         OutputFolder.prepare(dir);
         Injection r = injectAndBlend(model, ref, mask, startScale, mode, refFile.toString(), maskFile.toString());
         ImageFiles.writePng(dir.resolve("blended.png"), r.blended());
@@ -289,11 +291,12 @@ public final class PatchGenApplications {
         return r;
     }
 
-    /** Writes DIR/raw.png and DIR/strip.png (paint | raw). */
-    public static Injection writePaintToImage(PatchGenModel model, Path paintFile, int startScale, Path dir)
-            throws IOException {
+    /** Writes DIR/raw.png and DIR/strip.png (paint | raw); keeps existing ones unless {@code force}. */
+    public static Injection writePaintToImage(PatchGenModel model, Path paintFile, int startScale, Path dir,
+                                              boolean force) throws IOException {
         checkStartScale(model, startScale);
         FloatImage paint = ImageFiles.readRgb(paintFile);
+        OutputFolder.requireAbsent(dir, List.of("raw.png", "strip.png"), force);
         OutputFolder.prepare(dir);
         Injection r = paintToImage(model, paint, startScale, paintFile.toString());
         ImageFiles.writePng(dir.resolve("raw.png"), r.raw());
