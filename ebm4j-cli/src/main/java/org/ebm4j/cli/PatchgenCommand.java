@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "patchgen", description = "PatchGenCN: learn a pyramid of patch EBMs from one image.",
         subcommands = {PatchgenCommand.Train.class, PatchgenCommand.Sample.class, PatchgenCommand.Reconstruct.class,
                 PatchgenCommand.SuperResolve.class, PatchgenCommand.Edit.class, PatchgenCommand.Harmonize.class,
-                PatchgenCommand.Paint2Image.class})
+                PatchgenCommand.Paint2Image.class, PatchgenCommand.StyleTransfer.class})
 final class PatchgenCommand {
 
     @Command(name = "train", description = "Train on one image (or --resume an interrupted run).")
@@ -32,7 +32,7 @@ final class PatchgenCommand {
         @Mixin CommonOptions common;
         @Option(names = "--image", description = "Training image (PNG/JPEG).") Path image;
         @Option(names = "--out", required = true, description = "Run folder to create (or resume).") Path out;
-        @Option(names = "--preset", defaultValue = "fast", description = "fast | paper (default: ${DEFAULT-VALUE}).") String preset;
+        @Option(names = "--preset", defaultValue = "fast", description = "fast | long | paper (default: ${DEFAULT-VALUE}).") String preset;
         @Option(names = "--max-size", description = "Longest side of the finest scale.") Integer maxSize;
         @Option(names = "--min-size", description = "Shortest side of the coarsest scale.") Integer minSize;
         @Option(names = "--scales", description = "Number of pyramid scales.") Integer scales;
@@ -162,6 +162,7 @@ final class PatchgenCommand {
         @Option(names = "--factor", defaultValue = "4", description = "Upscaling factor > 1 (default: ${DEFAULT-VALUE}).") double factor;
         @Option(names = "--out", required = true) Path out;
         @Option(names = "--net-scale", description = "Scale whose net runs (default: the third-finest trained).") Integer netScale;
+        @Option(names = "--force", description = "Overwrite sr.png / bicubic.png in --out.") boolean force;
 
         @Override
         public Integer call() throws Exception {
@@ -174,7 +175,8 @@ final class PatchgenCommand {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--net-scale must be in 0.."
                             + (model.trainedScales() - 1) + " for this run, got " + netScale);
                 }
-                var r = PatchGenApplications.writeSuperResolution(model, image, factor, netScale == null ? -1 : netScale, out);
+                var r = PatchGenApplications.writeSuperResolution(model, image, factor, netScale == null ? -1 : netScale, out,
+                        force);
                 System.out.println("wrote " + out.resolve("sr.png") + " (" + r.sr().width() + "x" + r.sr().height()
                         + ", net of scale " + r.netScale() + ", " + r.steps() + " upsampling steps) and "
                         + out.resolve("bicubic.png"));
@@ -192,6 +194,7 @@ final class PatchgenCommand {
         @Option(names = "--mask", required = true, description = "Grey mask: white = region to regenerate.") Path mask;
         @Option(names = "--start-scale", required = true, description = "Injection scale, 1..trained scales − 1.") int startScale;
         @Option(names = "--out", required = true) Path out;
+        @Option(names = "--force", description = "Overwrite blended.png / raw.png / strip.png in --out.") boolean force;
 
         abstract PatchGenApplications.Mode mode();
 
@@ -199,7 +202,7 @@ final class PatchgenCommand {
         public Integer call() throws Exception {
             try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
                 checkStartScale(spec, model, startScale);
-                PatchGenApplications.writeInjectAndBlend(model, ref, mask, startScale, mode(), out);
+                PatchGenApplications.writeInjectAndBlend(model, ref, mask, startScale, mode(), out, force);
             }
             System.out.println("wrote " + out.resolve("blended.png") + ", raw.png and strip.png");
             return 0;
@@ -230,14 +233,47 @@ final class PatchgenCommand {
         @Option(names = "--paint", required = true, description = "Painting (training image's aspect ratio).") Path paint;
         @Option(names = "--start-scale", required = true, description = "Injection scale, 1..trained scales − 1.") int startScale;
         @Option(names = "--out", required = true) Path out;
+        @Option(names = "--force", description = "Overwrite raw.png / strip.png in --out.") boolean force;
 
         @Override
         public Integer call() throws Exception {
             try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
                 checkStartScale(spec, model, startScale);
-                PatchGenApplications.writePaintToImage(model, paint, startScale, out);
+                PatchGenApplications.writePaintToImage(model, paint, startScale, out, force);
             }
             System.out.println("wrote " + out.resolve("raw.png") + " and strip.png");
+            return 0;
+        }
+    }
+
+    @Command(name = "style-transfer",
+            description = "Style transfer per SinGAN protocol: redraw a content image with the run's (style) image's patches.")
+    static final class StyleTransfer implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true, description = "Run trained on the style image.") Path run;
+        @Option(names = "--content", required = true,
+                description = "Content image (any aspect ratio: resized to the finest scale's pixel count, aspect kept).")
+        Path content;
+        @Option(names = "--start-scale", required = true, description = "Injection scale, 1..trained scales − 1.") int startScale;
+        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--steps-scale", defaultValue = "1.0",
+                description = "Multiply every chain's Langevin steps by F (default: ${DEFAULT-VALUE}).") double stepsScale;
+        @Option(names = "--noise", description = "Run the chains with the training-time noise (default: noise-free).")
+        boolean noise;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise (with --noise).") long seed;
+        @Option(names = "--force", description = "Overwrite stylized.png / strip.png in --out.") boolean force;
+
+        @Override
+        public Integer call() throws Exception {
+            Checks.positive(spec, "--steps-scale", stepsScale);
+            try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
+                checkStartScale(spec, model, startScale);
+                var r = PatchGenApplications.writeStyleTransfer(model, content, startScale, stepsScale, noise, seed,
+                        out, force);
+                System.out.println("wrote " + out.resolve("stylized.png") + " (" + r.stylized().width() + "x"
+                        + r.stylized().height() + ") and strip.png");
+            }
             return 0;
         }
     }

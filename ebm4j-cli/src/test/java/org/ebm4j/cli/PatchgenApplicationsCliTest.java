@@ -18,7 +18,7 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** super-resolve, edit, harmonize, paint2image and sample --start-scale / --scales-info end to end on a tiny run. */
+/** super-resolve, edit, harmonize, paint2image, style-transfer and sample --start-scale / --scales-info end to end on a tiny run. */
 class PatchgenApplicationsCliTest {
     @TempDir
     static Path tmp;
@@ -194,6 +194,41 @@ class PatchgenApplicationsCliTest {
     }
 
     @Test
+    void applicationsKeepExistingOutputsUnlessForced() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("keep"));
+        for (String name : new String[] {"sr.png", "raw.png"}) {
+            Files.writeString(out.resolve(name), "mine");
+        }
+        String[][] cmds = {
+            {"super-resolve", "--image", image.toString(), "--factor", "1.2"},
+            {"edit", "--ref", image.toString(), "--mask", mask.toString(), "--start-scale", "1"},
+            {"harmonize", "--ref", image.toString(), "--mask", mask.toString(), "--start-scale", "1"},
+            {"paint2image", "--paint", image.toString(), "--start-scale", "1"},
+        };
+        for (String[] c : cmds) {
+            String[] args = new String[c.length + 6];
+            args[0] = "patchgen";
+            args[1] = c[0];
+            args[2] = "--run";
+            args[3] = run.toString();
+            System.arraycopy(c, 1, args, 4, c.length - 1);
+            args[c.length + 3] = "--out";
+            args[c.length + 4] = out.toString();
+            args[c.length + 5] = "--quiet";
+            Result r = cli(args);
+            assertThat(r.code()).as(c[0]).isEqualTo(1);
+            assertThat(r.err()).as(c[0]).contains("already exists").contains("--force");
+        }
+        assertThat(Files.readString(out.resolve("sr.png"))).isEqualTo("mine");
+        assertThat(Files.readString(out.resolve("raw.png"))).isEqualTo("mine");
+        assertThat(out.resolve("blended.png")).doesNotExist();
+        Result forced = cli("patchgen", "paint2image", "--run", run.toString(), "--paint", image.toString(),
+                "--start-scale", "1", "--out", out.toString(), "--force");
+        assertThat(forced.code()).as(forced.err()).isEqualTo(0);
+        assertThat(ImageFiles.readRgb(out.resolve("raw.png")).width()).isEqualTo(40);
+    }
+
+    @Test
     void sampleFromAStartScaleAndScalesInfo() throws Exception {
         Path out = tmp.resolve("s1");
         Result r = cli("patchgen", "sample", "--run", run.toString(), "--start-scale", "1", "--n", "2",
@@ -208,6 +243,67 @@ class PatchgenApplicationsCliTest {
         Result noOut = cli("patchgen", "sample", "--run", run.toString());
         assertThat(noOut.code()).isEqualTo(2);
         assertThat(noOut.err()).contains("--out is required");
+    }
+
+    @Test
+    void styleTransferWritesItsOutputsAndNeverOverwritesThem() throws Exception {
+        Path content = tmp.resolve("content.png");
+        ImageFiles.writePng(content, rect(120, 40, 20, 5, 70, 30)); // aspect 3, the run's 4:3
+        Path out = tmp.resolve("style");
+        Result r = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", content.toString(),
+                "--start-scale", "1", "--out", out.toString(), "--steps-scale", "1.5");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("60x20");
+        FloatImage stylized = ImageFiles.readRgb(out.resolve("stylized.png"));
+        assertThat(stylized.width()).isEqualTo(60); // pixel count of the 40x30 finest scale, content's aspect
+        assertThat(stylized.height()).isEqualTo(20);
+        assertThat(ImageFiles.readRgb(out.resolve("strip.png")).width()).isEqualTo(2 * 60 + 3 * 2);
+        assertThat(out.resolve("raw.png")).doesNotExist();
+
+        byte[] before = Files.readAllBytes(out.resolve("stylized.png"));
+        Result again = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", content.toString(),
+                "--start-scale", "1", "--out", out.toString(), "--noise");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err().strip().lines()).hasSize(1);
+        assertThat(again.err()).contains("already exists").contains("--force");
+        assertThat(Files.readAllBytes(out.resolve("stylized.png"))).isEqualTo(before);
+        Result forced = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", content.toString(),
+                "--start-scale", "1", "--out", out.toString(), "--noise", "--force");
+        assertThat(forced.code()).as(forced.err()).isEqualTo(0);
+        assertThat(Files.readAllBytes(out.resolve("stylized.png"))).isNotEqualTo(before);
+    }
+
+    @Test
+    void styleTransferBadInput() throws Exception {
+        Path out = tmp.resolve("style-bad");
+        for (String s : new String[] {"0", "2"}) {
+            Result r = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", image.toString(),
+                    "--start-scale", s, "--out", out.toString());
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("--start-scale must be in 1..1");
+        }
+        Result steps = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", image.toString(),
+                "--start-scale", "1", "--steps-scale", "0", "--out", out.toString());
+        assertThat(steps.code()).isEqualTo(2);
+        assertThat(steps.err()).contains("--steps-scale must be > 0");
+
+        Path junk = Files.writeString(tmp.resolve("junk.png"), "not an image");
+        Result unreadable = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", junk.toString(),
+                "--start-scale", "1", "--out", out.toString());
+        assertThat(unreadable.code()).isEqualTo(1);
+        assertThat(unreadable.err().strip().lines()).hasSize(1);
+        assertThat(unreadable.err()).contains("junk.png").doesNotContain("at org.");
+        Result missing = cli("patchgen", "style-transfer", "--run", run.toString(), "--content",
+                tmp.resolve("nope.png").toString(), "--start-scale", "1", "--out", out.toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("not found");
+
+        Path notRun = Files.createDirectories(tmp.resolve("not-a-run"));
+        Result nr = cli("patchgen", "style-transfer", "--run", notRun.toString(), "--content", image.toString(),
+                "--start-scale", "1", "--out", out.toString());
+        assertThat(nr.code()).isEqualTo(1);
+        assertThat(nr.err()).contains("not an ebm4j run");
+        assertThat(out).doesNotExist(); // no failed attempt left a folder behind
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.ebm4j.core.EbmException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** A folder a command writes its results into (samples, reconstructions): created if needed, checked writable. */
 public final class OutputFolder {
@@ -28,5 +29,21 @@ public final class OutputFolder {
             throw new EbmException("output folder '" + dir + "' is not writable; check its permissions or choose another --out");
         }
         return dir;
+    }
+
+    /**
+     * Fails if any of {@code names} already exists in {@code dir} (unless {@code force}), so that a
+     * second run with the same --out never replaces a user's results silently.
+     */
+    public static void requireAbsent(Path dir, List<String> names, boolean force) {
+        if (force) {
+            return;
+        }
+        for (String n : names) {
+            Path f = dir.resolve(n);
+            if (Files.exists(f)) {
+                throw new EbmException("'" + f + "' already exists; choose another --out or pass --force to overwrite it");
+            }
+        }
     }
 }

@@ -18,7 +18,7 @@ import java.util.List;
 
 /**
  * PatchGenCN applications. Super-resolution follows the official {@code exps/sr_exp.py}; editing,
- * harmonization and paint-to-image follow SinGAN's protocol (injection of a resized reference at
+ * harmonization, paint-to-image and style transfer follow SinGAN's protocol (injection of a resized reference at
  * scale n, the chains of scales ≥ n, then mask blending), as the paper's exact protocol is not
  * published.
  */
@@ -45,6 +45,10 @@ public final class PatchGenApplications {
 
     /** An injection result: the reference at the output size, the raw chain output, the blend (null for paint) and mask. */
     public record Injection(FloatImage reference, FloatImage raw, FloatImage blended, FloatImage mask) {
+    }
+
+    /** A style transfer result: the content as injected (at the output size), the result, the chains' noise std. */
+    public record StyleTransfer(FloatImage content, FloatImage stylized, double noise) {
     }
 
     private PatchGenApplications() {}
@@ -103,10 +107,11 @@ public final class PatchGenApplications {
         return new SuperResolution(result, bicubic, scale, n);
     }
 
-    /** Writes DIR/sr.png and DIR/bicubic.png. */
+    /** Writes DIR/sr.png and DIR/bicubic.png (existing ones are kept unless {@code force}). */
     public static SuperResolution writeSuperResolution(PatchGenModel model, Path lrFile, double factor, int netScale,
-                                                       Path dir) throws IOException {
+                                                       Path dir, boolean force) throws IOException {
         FloatImage lr = ImageFiles.readRgb(lrFile);
+        OutputFolder.requireAbsent(dir, List.of("sr.png", "bicubic.png"), force);
         OutputFolder.prepare(dir);
         SuperResolution sr = superResolve(model, lr, factor, netScale);
         ImageFiles.writePng(dir.resolve("sr.png"), sr.sr());
@@ -156,14 +161,29 @@ public final class PatchGenApplications {
      * sampling time. Returns the raw output at the finest trained scale's size.
      */
     public static FloatImage inject(PatchGenModel model, FloatImage reference, int startScale) {
+        return inject(model, reference, startScale, model.config().noiseMin(), 1.0);
+    }
+
+    /**
+     * Injection with a chosen Langevin noise std and chain lengths scaled by {@code stepsScale}. The
+     * reference may have any size: each scale then runs at its size times reference / finest scale
+     * (per axis, as {@code sample --width-scale}), so the output has the reference's size.
+     */
+    public static FloatImage inject(PatchGenModel model, FloatImage reference, int startScale, double noise,
+                                    double stepsScale) {
         checkStartScale(model, startScale);
         Pyramid p = model.pyramid();
         boolean q = model.config().quantize8();
-        FloatImage below = Resize.resize(reference, p.widths()[startScale - 1], p.heights()[startScale - 1], q);
-        FloatImage init = Resize.resize(below, p.widths()[startScale], p.heights()[startScale], q);
+        int[] wh = outputSize(model);
+        double wf = (double) reference.width() / wh[0];
+        double hf = (double) reference.height() / wh[1];
+        FloatImage below = Resize.resize(reference, PatchGenModel.sizeAt(p.widths()[startScale - 1], wf),
+                PatchGenModel.sizeAt(p.heights()[startScale - 1], hf), q);
+        FloatImage init = Resize.resize(below, PatchGenModel.sizeAt(p.widths()[startScale], wf),
+                PatchGenModel.sizeAt(p.heights()[startScale], hf), q);
         try (NDManager m = model.manager().newSubManager()) {
             NDArray x = ImageTensors.toTensor(m, init);
-            NDArray out = model.fromScale(x, startScale, model.config().noiseMin(), 1.0, 1.0);
+            NDArray out = model.fromScale(x, startScale, noise, wf, hf, stepsScale);
             return ImageTensors.fromTensor(out).get(0);
         }
     }
@@ -201,12 +221,68 @@ public final class PatchGenApplications {
         return new Injection(ref, inject(model, ref, startScale), null, null);
     }
 
-    /** Writes DIR/blended.png, DIR/raw.png and DIR/strip.png (reference | raw | blended). */
+    /**
+     * A content image at the style pyramid's finest scale: resized to (about) the same number of
+     * pixels, keeping the content's own aspect ratio (the nets are fully convolutional, so unlike a
+     * paint or edit reference it need not have the style image's shape).
+     */
+    public static FloatImage fitContent(PatchGenModel model, FloatImage content) {
+        int[] wh = outputSize(model);
+        double area = (double) wh[0] * wh[1];
+        double aspect = (double) content.width() / content.height();
+        int w = Math.max(3, (int) Math.rint(Math.sqrt(area * aspect)));
+        int h = Math.max(3, (int) Math.rint(Math.sqrt(area / aspect)));
+        return (content.width() == w && content.height() == h) ? content
+                : Resize.resize(content, w, h, model.config().quantize8());
+    }
+
+    /**
+     * Style transfer (SinGAN protocol): the pyramid was trained on the style image; the content,
+     * fitted by {@link #fitContent}, is injected at startScale and the chains of scales
+     * startScale..last run on it. {@code noisy} false: noise-free as at sampling (deterministic);
+     * true: with the training-time noise std max(noiseMin, noiseInit), seeded by {@code seed}.
+     */
+    public static StyleTransfer styleTransfer(PatchGenModel model, FloatImage content, int startScale,
+                                              double stepsScale, boolean noisy, long seed) {
+        checkStartScale(model, startScale);
+        if (!(stepsScale > 0)) {
+            throw new EbmException("steps scale must be > 0, got " + stepsScale);
+        }
+        PatchGenConfig c = model.config();
+        double noise = noisy ? Math.max(c.noiseMin(), c.noiseInit()) : c.noiseMin();
+        FloatImage fitted = fitContent(model, content);
+        Torch.seed(seed);
+        return new StyleTransfer(fitted, inject(model, fitted, startScale, noise, stepsScale), noise);
+    }
+
+    /** Files written by {@link #writeStyleTransfer}. */
+    public static final List<String> STYLE_TRANSFER_FILES = List.of("stylized.png", "strip.png");
+
+    /**
+     * Writes DIR/stylized.png and DIR/strip.png (content | stylized). The chains' output is the
+     * result itself (no blending), so there is no separate raw.png. Existing outputs are kept
+     * unless {@code force}.
+     */
+    public static StyleTransfer writeStyleTransfer(PatchGenModel model, Path contentFile, int startScale,
+                                                   double stepsScale, boolean noisy, long seed, Path dir,
+                                                   boolean force) throws IOException {
+        checkStartScale(model, startScale);
+        FloatImage content = ImageFiles.readRgb(contentFile);
+        OutputFolder.requireAbsent(dir, STYLE_TRANSFER_FILES, force);
+        OutputFolder.prepare(dir);
+        StyleTransfer r = styleTransfer(model, content, startScale, stepsScale, noisy, seed);
+        ImageFiles.writePng(dir.resolve("stylized.png"), r.stylized());
+        ImageFiles.writePng(dir.resolve("strip.png"), strip(List.of(r.content(), r.stylized())));
+        return r;
+    }
+
+    /** Writes DIR/blended.png, DIR/raw.png and DIR/strip.png (reference | raw | blended); keeps existing ones unless force. */
     public static Injection writeInjectAndBlend(PatchGenModel model, Path refFile, Path maskFile, int startScale,
-                                                Mode mode, Path dir) throws IOException {
+                                                Mode mode, Path dir, boolean force) throws IOException {
         checkStartScale(model, startScale);
         FloatImage ref = ImageFiles.readRgb(refFile);
         FloatImage mask = Masks.read(maskFile);
+        OutputFolder.requireAbsent(dir, List.of("blended.png", "raw.png", "strip.png"), force);
         OutputFolder.prepare(dir);
         Injection r = injectAndBlend(model, ref, mask, startScale, mode, refFile.toString(), maskFile.toString());
         ImageFiles.writePng(dir.resolve("blended.png"), r.blended());
@@ -215,11 +291,12 @@ public final class PatchGenApplications {
         return r;
     }
 
-    /** Writes DIR/raw.png and DIR/strip.png (paint | raw). */
-    public static Injection writePaintToImage(PatchGenModel model, Path paintFile, int startScale, Path dir)
-            throws IOException {
+    /** Writes DIR/raw.png and DIR/strip.png (paint | raw); keeps existing ones unless {@code force}. */
+    public static Injection writePaintToImage(PatchGenModel model, Path paintFile, int startScale, Path dir,
+                                              boolean force) throws IOException {
         checkStartScale(model, startScale);
         FloatImage paint = ImageFiles.readRgb(paintFile);
+        OutputFolder.requireAbsent(dir, List.of("raw.png", "strip.png"), force);
         OutputFolder.prepare(dir);
         Injection r = paintToImage(model, paint, startScale, paintFile.toString());
         ImageFiles.writePng(dir.resolve("raw.png"), r.raw());

@@ -118,13 +118,22 @@ public final class PatchGenModel implements AutoCloseable {
      */
     public NDArray multiScale(NDArray init, int from, int upTo, boolean fix, double noise, double widthScale,
                               double heightScale, boolean finalUpsample) {
+        return multiScale(init, from, upTo, fix, noise, widthScale, heightScale, finalUpsample, 1.0);
+    }
+
+    /** As above, with every chain's step count multiplied by {@code stepsScale} (see {@link #scaledSteps}). */
+    public NDArray multiScale(NDArray init, int from, int upTo, boolean fix, double noise, double widthScale,
+                              double heightScale, boolean finalUpsample, double stepsScale) {
+        if (!(stepsScale > 0)) {
+            throw new IllegalArgumentException("steps scale must be > 0, got " + stepsScale);
+        }
         if (from < 0 || from > upTo || upTo > nets.size()) {
             throw new IllegalArgumentException("scales " + from + ".." + (upTo - 1) + " outside the trained 0.."
                     + (nets.size() - 1));
         }
         NDArray x = init.duplicate();
         for (int s = from; s < upTo; s++) {
-            int k = fix ? config.stepsRec() : config.stepsAt(s);
+            int k = scaledSteps(fix ? config.stepsRec() : config.stepsAt(s), stepsScale);
             NDArray padded = Torch.pad(x, config.pad());
             NDArray out = chain(s, padded, k, fix ? 0.0 : noise);
             NDArray cropped = Torch.unpad(out, config.pad());
@@ -148,7 +157,18 @@ public final class PatchGenModel implements AutoCloseable {
      * (unpadded, at scale {@code startScale}'s size times the factors) instead of from noise.
      */
     public NDArray fromScale(NDArray init, int startScale, double noise, double widthScale, double heightScale) {
-        return multiScale(init, startScale, nets.size(), false, noise, widthScale, heightScale, false);
+        return fromScale(init, startScale, noise, widthScale, heightScale, 1.0);
+    }
+
+    /** {@link #fromScale(NDArray, int, double, double, double)} with the step counts scaled by {@code stepsScale}. */
+    public NDArray fromScale(NDArray init, int startScale, double noise, double widthScale, double heightScale,
+                             double stepsScale) {
+        return multiScale(init, startScale, nets.size(), false, noise, widthScale, heightScale, false, stepsScale);
+    }
+
+    /** A chain length times a factor, rounded, at least 1 step (factor 1 keeps it exactly). */
+    public static int scaledSteps(int steps, double factor) {
+        return factor == 1.0 ? steps : Math.max(1, (int) Math.rint(steps * factor));
     }
 
     /** A scale's side length at an output scale factor (at least the net's receptive field). */

@@ -18,7 +18,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Super-resolution, injection (edit / harmonize / paint2image), masks and start-scale sampling on a tiny run. */
+/** Super-resolution, injection (edit / harmonize / paint2image / style transfer), masks and start-scale sampling on a tiny run. */
 class PatchGenApplicationsTest {
     @TempDir
     static Path tmp;
@@ -174,6 +174,76 @@ class PatchGenApplicationsTest {
         // injection is deterministic (noise-free chains)
         FloatImage again = PatchGenApplications.inject(model, source, 1);
         assertThat(again.data()).containsExactly(r.raw().data());
+    }
+
+    /** A content image unlike the stripes: a diagonal colour ramp of its own size. */
+    static FloatImage ramp(int w, int h) {
+        FloatImage c = FloatImage.zeros(3, h, w);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                c.set(0, y, x, 2f * x / (w - 1) - 1f);
+                c.set(1, y, x, 2f * y / (h - 1) - 1f);
+                c.set(2, y, x, 0.3f);
+            }
+        }
+        return c;
+    }
+
+    @Test
+    void styleTransferKeepsTheContentsAspectAndRedrawsIt() {
+        FloatImage content = ramp(120, 40); // aspect 3, the run's is 4:3
+        var r = PatchGenApplications.styleTransfer(model, content, 1, 1.0, false, 0);
+        // same pixel count as the finest scale (40x30 = 1200), aspect kept: 60x20
+        assertThat(r.content().width()).isEqualTo(60);
+        assertThat(r.content().height()).isEqualTo(20);
+        assertThat(r.stylized().width()).isEqualTo(60);
+        assertThat(r.stylized().height()).isEqualTo(20);
+        assertThat(r.noise()).isEqualTo(model.config().noiseMin());
+        // the chains moved the image away from the content, and longer chains move it farther
+        double moved = meanAbsDiff(r.content(), r.stylized());
+        var longer = PatchGenApplications.styleTransfer(model, content, 1, 3.0, false, 0);
+        assertThat(moved).isGreaterThan(0.004); // half an 8-bit level
+        assertThat(meanAbsDiff(r.content(), longer.stylized())).isGreaterThan(moved);
+        // noise-free: deterministic whatever the seed
+        assertThat(PatchGenApplications.styleTransfer(model, content, 1, 1.0, false, 5).stylized().data())
+                .containsExactly(r.stylized().data());
+        // with noise: seeded, so reproducible, and another seed gives another result
+        var n1 = PatchGenApplications.styleTransfer(model, content, 1, 1.0, true, 1);
+        assertThat(n1.noise()).isGreaterThan(0);
+        assertThat(PatchGenApplications.styleTransfer(model, content, 1, 1.0, true, 1).stylized().data())
+                .containsExactly(n1.stylized().data());
+        assertThat(PatchGenApplications.styleTransfer(model, content, 1, 1.0, true, 2).stylized().data())
+                .isNotEqualTo(n1.stylized().data());
+    }
+
+    static double meanAbsDiff(FloatImage a, FloatImage b) {
+        double d = 0;
+        for (int i = 0; i < a.data().length; i++) {
+            d += Math.abs(a.data()[i] - b.data()[i]);
+        }
+        return d / a.data().length;
+    }
+
+    @Test
+    void styleTransferRejectsBadScalesAndStepFactors() {
+        FloatImage content = ramp(50, 50);
+        for (int bad : new int[] {0, 2}) {
+            assertThatThrownBy(() -> PatchGenApplications.styleTransfer(model, content, bad, 1.0, false, 0))
+                    .isInstanceOf(EbmException.class).hasMessageContaining("valid: 1..1");
+        }
+        assertThatThrownBy(() -> PatchGenApplications.styleTransfer(model, content, 1, 0.0, false, 0))
+                .isInstanceOf(EbmException.class).hasMessageContaining("> 0");
+    }
+
+    @Test
+    void generalInjectionEqualsThePlainOneAtTheTrainingSize() {
+        // the general injection (any size, steps factor) is the one behind edit/harmonize/paint2image
+        FloatImage a = PatchGenApplications.inject(model, source, 1);
+        FloatImage b = PatchGenApplications.inject(model, source, 1, model.config().noiseMin(), 1.0);
+        assertThat(b.data()).containsExactly(a.data());
+        assertThat(PatchGenModel.scaledSteps(20, 1.0)).isEqualTo(20);
+        assertThat(PatchGenModel.scaledSteps(20, 1.5)).isEqualTo(30);
+        assertThat(PatchGenModel.scaledSteps(20, 0.01)).isEqualTo(1);
     }
 
     @Test
