@@ -42,6 +42,10 @@ final class MultigridCommand {
         @Option(names = "--lr", description = "Adam learning rate.") Double lr;
         @Option(names = "--steps", description = "Langevin steps per grid (mcd; the baselines run grids-1 times as many).") Integer steps;
         @Option(names = "--delta", description = "Langevin step size delta of Eq. 8.") Double delta;
+        @Option(names = "--pixel-range", description = "unit ([-1, 1]) | uint8 ([0, 255], as the TF code).") String pixelRange;
+        @Option(names = "--sigma", description = "Std of the Gaussian reference in pixel units (<= 0: none).") Double sigma;
+        @Option(names = "--noise", negatable = true, description = "Add the delta*U noise of Eq. 8 (--no-noise: gradient ascent, as the TF code).") Boolean noise;
+        @Option(names = "--clip", negatable = true, description = "Clip chain states to the pixel range.") Boolean clip;
         @Option(names = "--width", description = "Channel multiplier of the nets (1 = the paper's widths).") Double width;
         @Option(names = "--inpaint", description = "Learn to inpaint: random square masks, only masked pixels move.") boolean inpaint;
         @Option(names = "--mask-size", description = "Side of the training masks (default: half the image size).") Integer maskSize;
@@ -101,6 +105,10 @@ final class MultigridCommand {
             }
             if (delta != null) { Checks.positive(spec, "--delta", delta); b.delta(delta); }
             if (width != null) { Checks.positive(spec, "--width", width); b.widthMult(width); }
+            if (pixelRange != null) b.pixelRange(pixelRange);
+            if (sigma != null) b.referenceSigma(sigma);
+            if (noise != null) b.noise(noise);
+            if (clip != null) b.clip(clip);
             if (seed != null) b.seed(seed);
             b.inpaintTraining(inpaint);
             b.maskSize(maskSize != null ? maskSize : Math.max(1, size / 2));
