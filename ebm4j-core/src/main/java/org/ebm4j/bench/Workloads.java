@@ -200,7 +200,8 @@ public final class Workloads {
      * per grid net.
      */
     private static Workload multigrid(NDManager base) {
-        MultigridConfig cfg = MultigridConfig.paper().toBuilder().channels(3).batchSize(100).clip(false)
+        MultigridConfig cfg = MultigridConfig.paper().toBuilder().channels(3).batchSize(100).clip(false).pixelRange("unit")
+                .referenceSigma(1.0).noise(true).delta(0.3).steps(30).lr(0.3)
                 .lrSchedule("constant").build().validate();
         MultigridModel model = new MultigridModel(base, cfg);
         Map<Integer, Adam> adams = new LinkedHashMap<>();
