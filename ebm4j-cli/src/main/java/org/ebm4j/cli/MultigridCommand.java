@@ -76,6 +76,7 @@ final class MultigridCommand {
                     MultigridOutputs.writePlots(run, model);
                     MultigridOutputs.writeSamples(model, run.dir().resolve("samples"), 64, 0);
                 }
+                org.ebm4j.report.RunReport.write(run.dir());
             }
             System.out.println("trained: " + out + " (samples in " + out.resolve("samples") + ", plots in " + out.resolve("plots") + ")");
             return 0;

@@ -67,6 +67,7 @@ class MultigridCliTest {
         assertThat(run.resolve("samples/grid.png")).exists();
         assertThat(run.resolve("samples/chain.png")).exists();
         assertThat(run.resolve("plots/grad_l1.png")).exists();
+        assertThat(run.resolve("report.html")).exists();
         assertThat(run.resolve("checkpoints/latest.ckpt")).exists();
         Result s = cli("multigrid", "sample", "--run", run.toString(), "--out", tmp.resolve("s").toString(), "--n", "3");
         assertThat(s.code()).as(s.err()).isZero();
