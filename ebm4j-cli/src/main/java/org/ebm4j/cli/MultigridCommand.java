@@ -45,6 +45,7 @@ final class MultigridCommand {
         @Option(names = "--pixel-range", description = "unit ([-1, 1]) | uint8 ([0, 255], as the TF code).") String pixelRange;
         @Option(names = "--sigma", description = "Std of the Gaussian reference in pixel units (<= 0: none).") Double sigma;
         @Option(names = "--noise", negatable = true, description = "Add the delta*U noise of Eq. 8 (--no-noise: gradient ascent, as the TF code).") Boolean noise;
+        @Option(names = "--batch-norm", negatable = true, description = "BatchNorm after every conv (--no-batch-norm: conv + ReLU only).") Boolean batchNorm;
         @Option(names = "--clip", negatable = true, description = "Clip chain states to the pixel range.") Boolean clip;
         @Option(names = "--width", description = "Channel multiplier of the nets (1 = the paper's widths).") Double width;
         @Option(names = "--inpaint", description = "Learn to inpaint: random square masks, only masked pixels move.") boolean inpaint;
@@ -110,6 +111,7 @@ final class MultigridCommand {
             if (sigma != null) b.referenceSigma(sigma);
             if (noise != null) b.noise(noise);
             if (clip != null) b.clip(clip);
+            if (batchNorm != null) b.batchNorm(batchNorm);
             if (seed != null) b.seed(seed);
             b.inpaintTraining(inpaint);
             b.maskSize(maskSize != null ? maskSize : Math.max(1, size / 2));

@@ -46,6 +46,12 @@ public final class ConvEnergyNet extends AbstractBlock implements EnergyNet {
      * @param bnMomentum weight of a new batch in BN's running averages
      */
     public ConvEnergyNet(int inChannels, int inSize, List<Layer> spec, boolean leakyRelu, String init, float bnMomentum) {
+        this(inChannels, inSize, spec, leakyRelu, init, bnMomentum, true);
+    }
+
+    /** As above; without batchNorm the blocks are conv (with bias) → activation. */
+    public ConvEnergyNet(int inChannels, int inSize, List<Layer> spec, boolean leakyRelu, String init, float bnMomentum,
+                         boolean batchNorm) {
         this.inChannels = inChannels;
         this.inSize = inSize;
         this.spec = List.copyOf(spec);
@@ -60,8 +66,10 @@ public final class ConvEnergyNet extends AbstractBlock implements EnergyNet {
         for (int i = 0; i < spec.size(); i++) {
             Layer l = spec.get(i);
             convs.add(addChildBlock("conv" + (i + 1),
-                    new SpectralConv2d(c, l.channels(), l.kernel(), l.stride(), l.kernel() / 2, false, false, wInit)));
-            norms.add(addChildBlock("bn" + (i + 1), new BatchNorm2d(l.channels(), bnMomentum, 1e-5f)));
+                    new SpectralConv2d(c, l.channels(), l.kernel(), l.stride(), l.kernel() / 2, !batchNorm, false, wInit)));
+            if (batchNorm) {
+                norms.add(addChildBlock("bn" + (i + 1), new BatchNorm2d(l.channels(), bnMomentum, 1e-5f)));
+            }
             c = l.channels();
             side = (side + 2 * (l.kernel() / 2) - l.kernel()) / l.stride() + 1;
         }
@@ -116,8 +124,10 @@ public final class ConvEnergyNet extends AbstractBlock implements EnergyNet {
             if (h != x) {
                 h.close();
             }
-            NDArray n = norms.get(i).apply(y, bnMode);
-            y.close();
+            NDArray n = norms.isEmpty() ? y : norms.get(i).apply(y, bnMode);
+            if (n != y) {
+                y.close();
+            }
             h = leaky ? Activation.leakyRelu(n, 0.2f) : Activation.relu(n);
             n.close();
         }
@@ -150,7 +160,9 @@ public final class ConvEnergyNet extends AbstractBlock implements EnergyNet {
         for (int i = 0; i < convs.size(); i++) {
             convs.get(i).initialize(manager, dataType, s);
             s = convs.get(i).getOutputShapes(new Shape[] {s})[0];
-            norms.get(i).initialize(manager, dataType, s);
+            if (!norms.isEmpty()) {
+                norms.get(i).initialize(manager, dataType, s);
+            }
         }
     }
 

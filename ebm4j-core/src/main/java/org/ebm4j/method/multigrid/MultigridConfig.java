@@ -22,6 +22,7 @@ import java.util.List;
  * @param leakyRelu       leaky ReLU 0.2 (TF code) instead of ReLU (paper)
  * @param init            weight init: xavier (TF code) or normal (N(0, 0.02), PyTorch port)
  * @param bnMomentum      weight of a new batch in BatchNorm's running averages
+ * @param batchNorm       BatchNorm after every conv (paper, TF code); false = plain conv + ReLU
  * @param steps           Langevin steps per grid (mcd)
  * @param baselineSteps   Langevin steps of single-grid CD and PCD (the paper: 3 × 30 = 90)
  * @param cd1Steps        Langevin steps of CD-1 from the data
@@ -47,7 +48,7 @@ import java.util.List;
  */
 public record MultigridConfig(
         String preset, String method, String data, int imageSize, int channels, int trainLimit,
-        int[] grids, String nets, double widthMult, boolean leakyRelu, String init, double bnMomentum,
+        int[] grids, String nets, double widthMult, boolean leakyRelu, String init, double bnMomentum, boolean batchNorm,
         int steps, int baselineSteps, int cd1Steps, double delta, boolean noise, double referenceSigma,
         String pixelRange, boolean clip,
         double lr, double lrEnd, String lrSchedule, double beta1, double beta2, double weightDecay,
@@ -65,7 +66,7 @@ public record MultigridConfig(
      */
     public static MultigridConfig paper() {
         return new MultigridConfig("paper", "mcd", "fashion-mnist", 64, 1, 10000,
-                new int[] {1, 4, 16, 64}, "paper", 1.0, false, "xavier", 0.1,
+                new int[] {1, 4, 16, 64}, "paper", 1.0, false, "xavier", 0.1, true,
                 30, 90, 1, 0.3, true, 50.0, "uint8", false,
                 0.3, 0.003, "logspace", 0.5, 0.999, 0.0,
                 100, 100, false, 32, 1, 10, 100, 500);
@@ -78,7 +79,7 @@ public record MultigridConfig(
      */
     public static MultigridConfig code() {
         return new MultigridConfig("code", "mcd", "fashion-mnist", 64, 1, 10000,
-                new int[] {1, 4, 16, 64}, "code", 1.0, true, "xavier", 0.1,
+                new int[] {1, 4, 16, 64}, "code", 1.0, true, "xavier", 0.1, true,
                 90, 270, 1, 0.3, false, 0.0, "uint8", true,
                 0.3, 0.3, "constant", 0.5, 0.999, 1e-4,
                 100, 700, false, 32, 1, 10, 100, 500);
@@ -87,13 +88,14 @@ public record MultigridConfig(
     /**
      * A few minutes on 2 CPU cores: Fashion-MNIST at 32 px on grids 1→2→8→32 with the paper's nets
      * at a quarter of their width, 30 steps per grid (δ = 0.3, reference σ = 1), 3,000 images,
-     * 4 epochs (120 iterations), pixels in [−1, 1] with clipping, no noise term and Adam 0.001:
-     * at this budget the noise term of Eq. 8 (std 0.3 on a [−1, 1] scale) drowns the drift, and on
-     * the [0, 255] scale the chains barely move (docs/MULTIGRID.md).
+     * 4 epochs (120 iterations), pixels in [−1, 1] with clipping, no noise term, no BatchNorm and
+     * Adam 0.001. At this budget the noise term of Eq. 8 (std 0.3 on a [−1, 1] scale) drowns the
+     * drift, on the [0, 255] scale the chains barely move, and with batch-statistics BatchNorm the
+     * nets separate data from samples without the chains following (docs/MULTIGRID.md).
      */
     public static MultigridConfig fast() {
         return new MultigridConfig("fast", "mcd", "fashion-mnist", 32, 1, 3000,
-                new int[] {1, 2, 8, 32}, "paper", 0.25, false, "xavier", 0.1,
+                new int[] {1, 2, 8, 32}, "paper", 0.25, false, "xavier", 0.1, false,
                 30, 90, 1, 0.3, false, 1.0, "unit", true,
                 0.001, 0.001, "constant", 0.5, 0.999, 0.0,
                 100, 4, false, 16, 1, 5, 20, 20);
@@ -207,6 +209,7 @@ public record MultigridConfig(
         b.leakyRelu = leakyRelu;
         b.init = init;
         b.bnMomentum = bnMomentum;
+        b.batchNorm = batchNorm;
         b.steps = steps;
         b.baselineSteps = baselineSteps;
         b.cd1Steps = cd1Steps;
@@ -246,6 +249,7 @@ public record MultigridConfig(
         private boolean leakyRelu;
         private String init;
         private double bnMomentum;
+        private boolean batchNorm;
         private int steps;
         private int baselineSteps;
         private int cd1Steps;
@@ -326,6 +330,11 @@ public record MultigridConfig(
 
         public Builder bnMomentum(double v) {
             bnMomentum = v;
+            return this;
+        }
+
+        public Builder batchNorm(boolean v) {
+            batchNorm = v;
             return this;
         }
 
@@ -440,7 +449,7 @@ public record MultigridConfig(
         }
 
         public MultigridConfig build() {
-            return new MultigridConfig(preset, method, data, imageSize, channels, trainLimit, grids, nets, widthMult, leakyRelu, init, bnMomentum, steps, baselineSteps, cd1Steps, delta, noise, referenceSigma, pixelRange, clip, lr, lrEnd, lrSchedule, beta1, beta2, weightDecay, batchSize, epochs, inpaintTraining, maskSize, seed, logEvery, sampleEvery, checkpointEvery);
+            return new MultigridConfig(preset, method, data, imageSize, channels, trainLimit, grids, nets, widthMult, leakyRelu, init, bnMomentum, batchNorm, steps, baselineSteps, cd1Steps, delta, noise, referenceSigma, pixelRange, clip, lr, lrEnd, lrSchedule, beta1, beta2, weightDecay, batchSize, epochs, inpaintTraining, maskSize, seed, logEvery, sampleEvery, checkpointEvery);
         }
     }
 

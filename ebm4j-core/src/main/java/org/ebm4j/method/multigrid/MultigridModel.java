@@ -34,7 +34,7 @@ public final class MultigridModel implements AutoCloseable {
         this.manager = parent.newSubManager();
         for (int g : cfg.netGrids()) {
             nets.put(g, new ConvEnergyNet(cfg.channels(), g, cfg.netSpec(g), cfg.leakyRelu(), cfg.init(),
-                    (float) cfg.bnMomentum()).init(manager, DataType.FLOAT32));
+                    (float) cfg.bnMomentum(), cfg.batchNorm()).init(manager, DataType.FLOAT32));
         }
     }
 
