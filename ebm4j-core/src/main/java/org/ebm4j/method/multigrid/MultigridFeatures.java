@@ -208,7 +208,9 @@ public final class MultigridFeatures {
                     NDArray ix = it.create(idx);
                     List<NDArray> fb = new ArrayList<>();
                     for (NDArray f : feats) {
-                        fb.add(f.get(ix));
+                        NDArray p = f.get(ix); // a result lands in its input's manager: move it into this step's
+                        p.attach(it);
+                        fb.add(p);
                     }
                     int[] yb = select(y, idx);
                     try (Gradients.Result g = Gradients.of(it, params, () -> crossEntropy(head.logits(fb), yb))) {
