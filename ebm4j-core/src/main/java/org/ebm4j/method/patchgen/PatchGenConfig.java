@@ -68,7 +68,7 @@ public record PatchGenConfig(
 
     /**
      * The fast preset with 500 instead of 150 iterations per scale (same as {@code --preset fast
-     * --iters 500}): the "longer" rows of docs/PATCHGENCN.md, 20–25 minutes on 2 idle cores.
+     * --iters 500}): the "longer" rows of docs/PATCHGENCN.md; expected ≈ 3.3× the fast preset's time.
      */
     public static PatchGenConfig longer() {
         return fast().withPreset("long").withIterations(500);
