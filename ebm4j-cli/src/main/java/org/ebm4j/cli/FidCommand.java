@@ -18,7 +18,7 @@ final class FidCommand implements Callable<Integer> {
     @Option(names = "--real", required = true, description = "fashion-mnist[:test|:train] | mnist[:test|:train] | DIR (default split: test).") String real;
     @Option(names = "--fake", required = true, description = "Folder of generated images (any size; grey or RGB).") Path fake;
     @Option(names = "--n", defaultValue = "0", description = "Images per side (default: min of both sets).") int n;
-    @Option(names = "--extractor", description = "fmnist | mnist | FILE written by 'eval train-features' (default: mnist for --real mnist, else fmnist).") String extractor;
+    @Option(names = "--extractor", description = "fmnist (bundled) | FILE written by 'eval train-features' (default: fmnist).") String extractor;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the subsets (default: ${DEFAULT-VALUE}).") long seed;
 
     @Override

@@ -82,6 +82,17 @@ class PatchgenApplicationsCliTest {
     }
 
     @Test
+    void reportOfATrainedRun() throws Exception {
+        Result r = cli("report", "--run", run.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("report.html");
+        String html = java.nio.file.Files.readString(run.resolve("report.html"));
+        assertThat(html).contains("(patchgen)").contains("alt=\"loss\"").contains("alt=\"rec_mse\"")
+                .contains("images/scale_0/").contains("alt=\"images/real_scale_1.png\"").contains("one colour per scale");
+        assertThat(cli("report", "--run", tmp.resolve("nope").toString()).code()).isEqualTo(1);
+    }
+
+    @Test
     void superResolve() throws Exception {
         Path out = tmp.resolve("sr");
         Result r = cli("patchgen", "super-resolve", "--run", run.toString(), "--image", image.toString(),

@@ -81,7 +81,9 @@ public final class FidEval {
         boolean hasSplits = named || Files.isDirectory(Path.of(base).resolve("train"));
         Datasets.Split split = realSpec.endsWith(":train") ? Datasets.Split.TRAIN
                 : hasSplits ? Datasets.Split.TEST : Datasets.Split.TRAIN; // a plain folder is loaded whole
-        if (extractor == null) extractor = base.equalsIgnoreCase(Datasets.MNIST) ? "mnist" : "fmnist";
+        if (extractor == null) {
+            extractor = base.equalsIgnoreCase(Datasets.MNIST) && FeatureNet.BUNDLED.containsKey("mnist") ? "mnist" : "fmnist";
+        }
         DataOptions prep = new DataOptions(FeatureNet.SIZE, 1, 0, 0);
         ImageDataset real = Datasets.load(base, split, prep);
         ImageDataset fake = Datasets.load(fakeDir.toString(), Datasets.Split.TRAIN, prep);
