@@ -153,6 +153,7 @@ final class MultigridCommand {
         @Option(names = "--run", required = true) Path run;
         @Option(names = "--mask", required = true, description = "square | doodle | pepper (| random-square).") String mask;
         @Option(names = "--n", defaultValue = "1000", description = "Test images (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--coarse-observed", defaultValue = "all", description = "A coarse-grid pixel is observed when all (default) or any of its block's pixels are.") String coarse;
         @Option(names = "--out", required = true) Path out;
         @Option(names = "--seed", defaultValue = "0") long seed;
 
@@ -163,16 +164,20 @@ final class MultigridCommand {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--mask must be one of "
                         + org.ebm4j.data.InpaintingMasks.KINDS + ", got '" + mask + "'");
             }
+            if (!coarse.equals("all") && !coarse.equals("any")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--coarse-observed must be all or any, got '" + coarse + "'");
+            }
             OutputFolder.prepare(out);
             try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
                 MultigridConfig cfg = model.config();
                 var test = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, n, seed);
-                var r = org.ebm4j.method.multigrid.MultigridEval.inpaint(model, test, mask, seed, out);
+                var r = org.ebm4j.method.multigrid.MultigridEval.inpaint(model, test, mask, seed, out, coarse.equals("any"));
                 java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
                 o.put("run", run.toString());
                 o.put("method", cfg.method());
                 o.put("mask", r.mask());
                 o.put("n", r.n());
+                o.put("coarse_observed", coarse);
                 o.put("missing_fraction", r.missingFraction());
                 o.put("error", r.error());
                 o.put("psnr", r.psnr());

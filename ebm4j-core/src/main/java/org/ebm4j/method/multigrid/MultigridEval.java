@@ -46,6 +46,12 @@ public final class MultigridEval {
      * missing pixels of all images, both on 8-bit images scaled to [0, 1] (metrics.md §4.4).
      */
     public static InpaintResult inpaint(MultigridModel model, ImageDataset test, String kind, long seed, Path dir) throws IOException {
+        return inpaint(model, test, kind, seed, dir, false);
+    }
+
+    /** As above; anyObserved chooses how the mask goes down the grids (see MultigridModel.Observation). */
+    public static InpaintResult inpaint(MultigridModel model, ImageDataset test, String kind, long seed, Path dir,
+                                        boolean anyObserved) throws IOException {
         MultigridConfig cfg = model.config();
         OutputFolder.prepare(dir);
         int n = test.size();
@@ -62,7 +68,7 @@ public final class MultigridEval {
             NDArray unit = test.batch(m, idx);
             NDArray mask = InpaintingMasks.of(kind, m, n, size, Math.max(1, size / 2), seed);
             maskHost = mask.toFloatArray();
-            NDArray filled = model.inpaint(model.toPixels(unit), mask, seed);
+            NDArray filled = model.inpaint(model.toPixels(unit), mask, seed, anyObserved);
             truth.addAll(MultigridOutputs.images(model, model.toPixels(unit)));
             result.addAll(MultigridOutputs.images(model, filled));
             NDArray keep = mask.mul(-1).add(1);

@@ -174,6 +174,7 @@ public final class MultigridFeatures {
         try (NDManager m = model.manager().newSubManager()) {
             List<NDArray> trF = frozenFeatures(model, train, labeled, m);
             List<NDArray> teF = frozenFeatures(model, test, testIdx, m);
+            standardize(trF, teF);
             List<long[]> shapes = new ArrayList<>();
             for (NDArray f : trF) {
                 shapes.add(new long[] {f.getShape().get(1), f.getShape().get(2), f.getShape().get(3)});
@@ -192,6 +193,26 @@ public final class MultigridFeatures {
             }
             Double sup = supervised ? supervisedError(model.config(), train, test, labeled, s, classes, m) : null;
             return new Result(s.labels(), test.size(), testErr, trainErr, sup, dim, s.epochs());
+        }
+    }
+
+    /**
+     * Standardises every feature channel by its mean and sd over the labelled images (in place,
+     * test features with the training statistics): an energy net without BatchNorm has features of
+     * arbitrary scale (f reaches hundreds), which a head trained for a few epochs otherwise
+     * struggles with.
+     */
+    static void standardize(List<NDArray> train, List<NDArray> test) {
+        for (int k = 0; k < train.size(); k++) {
+            NDArray tr = train.get(k);
+            long c = tr.getShape().get(1);
+            try (NDArray perChannel = tr.transpose(1, 0, 2, 3).reshape(c, -1);
+                 NDArray mean = perChannel.mean(new int[] {1}).reshape(1, c, 1, 1);
+                 NDArray centred = perChannel.sub(perChannel.mean(new int[] {1}, true));
+                 NDArray sd = centred.square().mean(new int[] {1}).sqrt().add(1e-6f).reshape(1, c, 1, 1)) {
+                tr.subi(mean).divi(sd);
+                test.get(k).subi(mean).divi(sd);
+            }
         }
     }
 

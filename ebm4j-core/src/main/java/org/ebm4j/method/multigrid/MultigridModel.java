@@ -92,8 +92,16 @@ public final class MultigridModel implements AutoCloseable {
         return Langevin.run(net::langevinTarget, y0, langevin(steps), mask, listener);
     }
 
-    /** What to condition a chain on: the observed image and its missing-pixel mask [B,1,H,W] (1 = missing). */
-    public record Observation(NDArray image, NDArray mask) {
+    /**
+     * What to condition a chain on: the observed image and its missing-pixel mask [B,1,H,W]
+     * (1 = missing). On a coarse grid a pixel counts as observed when all pixels of its block are
+     * (anyObserved false, the default) or when at least one is (anyObserved true); it then holds
+     * the average of the block's observed pixels.
+     */
+    public record Observation(NDArray image, NDArray mask, boolean anyObserved) {
+        public Observation(NDArray image, NDArray mask) {
+            this(image, mask, false);
+        }
     }
 
     /**
@@ -126,7 +134,14 @@ public final class MultigridModel implements AutoCloseable {
         }
         int f = cfg.imageSize() / g;
         try (NDManager tmp = y0.getManager().newSubManager()) {
-            NDArray m = BlockResample.downMask(obs.mask(), f);
+            NDArray m;
+            if (obs.anyObserved() && f > 1) { // missing only where the whole block is missing
+                try (NDArray known = obs.mask().mul(-1).add(1); NDArray anyKnown = BlockResample.downMask(known, f)) {
+                    m = anyKnown.mul(-1).add(1);
+                }
+            } else {
+                m = BlockResample.downMask(obs.mask(), f);
+            }
             NDArray known = m.mul(-1).add(1);
             NDArray observed = observedAt(obs, f);
             NDArray init = y0.mul(m).add(observed.mul(known));
@@ -208,6 +223,11 @@ public final class MultigridModel implements AutoCloseable {
      * stay fixed at every grid. Runs in batches of the training batch size (see {@link #sample}).
      */
     public NDArray inpaint(NDArray images, NDArray mask, long seed) {
+        return inpaint(images, mask, seed, false);
+    }
+
+    /** As {@link #inpaint(NDArray, NDArray, long)}, choosing how masks go down the grids (see {@link Observation}). */
+    public NDArray inpaint(NDArray images, NDArray mask, long seed, boolean anyObserved) {
         NDManager m = images.getManager();
         int n = (int) images.getShape().get(0);
         int b = cfg.batchSize();
@@ -220,7 +240,7 @@ public final class MultigridModel implements AutoCloseable {
                 NDArray msk = padBatch(mask.get(done + ":" + hi), b);
                 img.attach(it);
                 msk.attach(it);
-                Observation obs = new Observation(img, msk);
+                Observation obs = new Observation(img, msk, anyObserved);
                 NDArray start = observedMean(obs);
                 List<NDArray> chain = synthesize(start, obs);
                 NDArray kept = chain.get(chain.size() - 1).get("0:" + (hi - done)).duplicate();

@@ -110,11 +110,13 @@ class MultigridTest {
                     model.setP0(ones);
                 }
                 for (String kind : InpaintingMasks.KINDS) {
+                  for (boolean any : new boolean[] {false, true}) {
                     NDArray mask = InpaintingMasks.of(kind, m, 10, 8, 4, 11);
-                    NDArray out = model.inpaint(x, mask, 3);
+                    NDArray out = model.inpaint(x, mask, 3, any);
                     NDArray keep = mask.mul(-1).add(1);
                     assertThat(out.sub(x).mul(keep).abs().max().getFloat()).as(kind).isEqualTo(0f);
                     assertThat(out.sub(x).mul(mask).abs().sum().getFloat()).as(kind + " moves missing pixels").isGreaterThan(0f);
+                  }
                 }
             }
         }
