@@ -276,9 +276,9 @@ public final class FeatureNet implements AutoCloseable {
     }
 
     /** The bundled nets: name → resource and its SHA-256 (checked at every load). */
-    // an "mnist" entry (mnist-v1.ebt) is added once its training run is recorded in docs/METRICS.md
     public static final Map<String, String[]> BUNDLED = Map.of(
-            "fmnist", new String[] {"fmnist-v1.ebt", "a3dd2f60adf1f82133fbb23e42c073325d5762d2b604cb724751712e0293df5f"});
+            "fmnist", new String[] {"fmnist-v1.ebt", "a3dd2f60adf1f82133fbb23e42c073325d5762d2b604cb724751712e0293df5f"},
+            "mnist", new String[] {"mnist-v1.ebt", "ff994aa6a47d4d77f8d3bf93ffb4b336c7e57d9b860fc5b4e39891be663fd087"});
 
     /** Loads a bundled net ("fmnist" or "mnist") after verifying its checksum. */
     public static FeatureNet loadBundled(String name, NDManager parent) throws IOException {
