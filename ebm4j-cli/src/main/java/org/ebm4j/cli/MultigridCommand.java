@@ -153,7 +153,7 @@ final class MultigridCommand {
         @Option(names = "--run", required = true) Path run;
         @Option(names = "--mask", required = true, description = "square | doodle | pepper (| random-square).") String mask;
         @Option(names = "--n", defaultValue = "1000", description = "Test images (default: ${DEFAULT-VALUE}).") int n;
-        @Option(names = "--coarse-observed", defaultValue = "all", description = "A coarse-grid pixel is observed when all (default) or any of its block's pixels are.") String coarse;
+        @Option(names = "--coarse-observed", defaultValue = "any", description = "A coarse-grid pixel is observed when any (default) or all of its block's pixels are.") String coarse;
         @Option(names = "--out", required = true) Path out;
         @Option(names = "--seed", defaultValue = "0") long seed;
 
