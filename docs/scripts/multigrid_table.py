@@ -5,7 +5,8 @@ import json, sys
 
 rows = {}
 for path in sys.argv[1:]:
-    name = path.rsplit('/', 1)[-1].removesuffix('.eval')
+    base = path.rsplit('/', 1)[-1]
+    name = base.removesuffix('.eval2') + ' (re-evaluated)' if base.endswith('.eval2') else base.removesuffix('.eval')
     r = rows.setdefault(name, {})
     for line in open(path):
         line = line.strip()
