@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ebm4j.image.FloatImage;
@@ -18,22 +16,8 @@ class EvalCommandTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) { }
-
-    private Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        try {
-            int code = Main.run(args);
-            return new Result(code, out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private CliRun.Result run(String... args) {
+        return CliRun.run(args);
     }
 
     private static FloatImage texture(int h, int w, double phase) {
@@ -56,7 +40,7 @@ class EvalCommandTest {
         ImageFiles.writePng(fakes.resolve("s0.png"), texture(32, 32, 0));
         ImageFiles.writePng(fakes.resolve("s1.png"), texture(32, 32, 0.7));
         ImageFiles.writePng(fakes.resolve("s2.png"), texture(32, 32, 1.9));
-        Result r = run("eval", "single-image", "--real", real.toString(), "--fake", fakes.toString(), "--seed", "5");
+        CliRun.Result r = run("eval", "single-image", "--real", real.toString(), "--fake", fakes.toString(), "--seed", "5");
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(r.out().strip().lines()).hasSize(1);
         JsonNode j = new ObjectMapper().readTree(r.out());
@@ -76,7 +60,7 @@ class EvalCommandTest {
         Path real = tmp.resolve("real.png");
         ImageFiles.writePng(real, texture(32, 32, 0));
         Path empty = Files.createDirectories(tmp.resolve("empty"));
-        Result r = run("eval", "single-image", "--real", real.toString(), "--fake", empty.toString());
+        CliRun.Result r = run("eval", "single-image", "--real", real.toString(), "--fake", empty.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip().lines()).hasSize(1);
         assertThat(r.err()).contains("no .png/.jpg").doesNotContain("at org.");
@@ -87,7 +71,7 @@ class EvalCommandTest {
     void missingRealAndUnreadableFakeAreOneLineErrors() throws Exception {
         Path fakes = Files.createDirectories(tmp.resolve("fakes"));
         ImageFiles.writePng(fakes.resolve("s0.png"), texture(32, 32, 0));
-        Result missing = run("eval", "single-image", "--real", tmp.resolve("nope.png").toString(), "--fake", fakes.toString());
+        CliRun.Result missing = run("eval", "single-image", "--real", tmp.resolve("nope.png").toString(), "--fake", fakes.toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err().strip().lines()).hasSize(1);
         assertThat(missing.err()).contains("nope.png").doesNotContain("at org.");
@@ -95,7 +79,7 @@ class EvalCommandTest {
         Path real = tmp.resolve("real.png");
         ImageFiles.writePng(real, texture(32, 32, 0));
         Files.writeString(fakes.resolve("s1.png"), "not a png");
-        Result broken = run("eval", "single-image", "--real", real.toString(), "--fake", fakes.toString());
+        CliRun.Result broken = run("eval", "single-image", "--real", real.toString(), "--fake", fakes.toString());
         assertThat(broken.code()).isEqualTo(1);
         assertThat(broken.err().strip().lines()).hasSize(1);
         assertThat(broken.err()).contains("s1.png");
@@ -103,7 +87,7 @@ class EvalCommandTest {
 
     @Test
     void missingFlagIsUsageError() {
-        Result r = run("eval", "single-image", "--real", "x.png");
+        CliRun.Result r = run("eval", "single-image", "--real", "x.png");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--fake");
     }
@@ -112,7 +96,7 @@ class EvalCommandTest {
     void aurocPrintsJsonAndRejectsBadScores() throws Exception {
         Path in = Files.writeString(tmp.resolve("in.txt"), "0.5\n0.5\n0.9\n");
         Path out = Files.writeString(tmp.resolve("out.csv"), "id,score\n1,0.5\n2,0.1\n");
-        Result r = run("eval", "auroc", "--in", in.toString(), "--out", out.toString());
+        CliRun.Result r = run("eval", "auroc", "--in", in.toString(), "--out", out.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("auroc").asDouble()).isEqualTo(0.8333333333333334); // metrics.md A2
@@ -121,11 +105,11 @@ class EvalCommandTest {
         // energies: lower = in-distribution
         Path ein = Files.writeString(tmp.resolve("ein.txt"), "3.2\n1.0\n2.5\n0.7\n");
         Path eout = Files.writeString(tmp.resolve("eout.txt"), "4.1\n1.0\n5.0\n");
-        Result e = run("eval", "auroc", "--in", ein.toString(), "--out", eout.toString(), "--lower-is-in");
+        CliRun.Result e = run("eval", "auroc", "--in", ein.toString(), "--out", eout.toString(), "--lower-is-in");
         assertThat(new ObjectMapper().readTree(e.out()).get("auroc").asDouble()).isEqualTo(0.7916666666666666); // A4
 
         Path nan = Files.writeString(tmp.resolve("nan.txt"), "0.1\nnan\n");
-        Result bad = run("eval", "auroc", "--in", in.toString(), "--out", nan.toString());
+        CliRun.Result bad = run("eval", "auroc", "--in", in.toString(), "--out", nan.toString());
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err().strip().lines()).hasSize(1);
         assertThat(bad.err()).contains("nan.txt line 2").doesNotContain("at org.");
@@ -155,7 +139,7 @@ class EvalCommandTest {
         ImageFiles.writePng(truth.resolve("x.png"), t);
         ImageFiles.writePng(result.resolve("x.png"), filled);
         ImageFiles.writePng(mask.resolve("x.png"), m);
-        Result r = run("eval", "inpainting", "--truth", truth.toString(), "--result", result.toString(), "--mask", mask.toString());
+        CliRun.Result r = run("eval", "inpainting", "--truth", truth.toString(), "--result", result.toString(), "--mask", mask.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("n").asInt()).isEqualTo(1);
@@ -172,7 +156,7 @@ class EvalCommandTest {
         assertThat(same.get("psnr").asText()).isEqualTo("Infinity");
 
         ImageFiles.writePng(result.resolve("y.png"), t);
-        Result bad = run("eval", "inpainting", "--truth", truth.toString(), "--result", result.toString(), "--mask", mask.toString());
+        CliRun.Result bad = run("eval", "inpainting", "--truth", truth.toString(), "--result", result.toString(), "--mask", mask.toString());
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err().strip().lines()).hasSize(1);
         assertThat(bad.err()).contains("y (no truth");

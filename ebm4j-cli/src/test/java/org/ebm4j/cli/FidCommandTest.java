@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,21 +26,8 @@ class FidCommandTest {
     static Path net;
     static Path real;
 
-    private record Result(int code, String out, String err) { }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        try {
-            return new Result(Main.run(args), out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun.Result run(String... args) {
+        return CliRun.run(args);
     }
 
     /** Horizontal (label 0) or vertical (1) stripes with noise, 28×28 grey in [-1,1]. */
@@ -93,7 +78,7 @@ class FidCommandTest {
                 Files.copy(p, fake.resolve(p.getParent().getFileName() + "_" + p.getFileName()));
             }
         }
-        Result r = run("eval", "fid", "--real", real.toString(), "--fake", fake.toString(), "--extractor", net.toString());
+        CliRun.Result r = run("eval", "fid", "--real", real.toString(), "--fake", fake.toString(), "--extractor", net.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.get("n").asInt()).isEqualTo(150);
@@ -120,24 +105,24 @@ class FidCommandTest {
         Path few = Files.createDirectories(tmp.resolve("few"));
         SplittableRandom r = new SplittableRandom(5);
         for (int i = 0; i < 40; i++) ImageFiles.writePng(few.resolve(i + ".png"), stripe(i % 2, r));
-        Result small = run("eval", "fid", "--real", real.toString(), "--fake", few.toString(), "--extractor", net.toString());
+        CliRun.Result small = run("eval", "fid", "--real", real.toString(), "--fake", few.toString(), "--extractor", net.toString());
         assertThat(small.code()).as(small.err()).isEqualTo(0);
         JsonNode j = new ObjectMapper().readTree(small.out());
         assertThat(j.get("fid").isNull()).isTrue();
         assertThat(j.get("fid_skipped").asText()).contains("n=40").contains("feature dimension 128");
         assertThat(j.get("kid").isNumber()).isTrue();
 
-        Result tooMany = run("eval", "fid", "--real", real.toString(), "--fake", few.toString(), "--n", "100", "--extractor", net.toString());
+        CliRun.Result tooMany = run("eval", "fid", "--real", real.toString(), "--fake", few.toString(), "--n", "100", "--extractor", net.toString());
         assertThat(tooMany.code()).isEqualTo(1);
         assertThat(tooMany.err().strip().lines()).hasSize(1);
         assertThat(tooMany.err()).contains("holds only 40 images");
 
         Path empty = Files.createDirectories(tmp.resolve("empty"));
-        Result none = run("eval", "fid", "--real", real.toString(), "--fake", empty.toString(), "--extractor", net.toString());
+        CliRun.Result none = run("eval", "fid", "--real", real.toString(), "--fake", empty.toString(), "--extractor", net.toString());
         assertThat(none.code()).isEqualTo(1);
         assertThat(none.err().strip().lines()).hasSize(1);
 
-        Result noNet = run("eval", "fid", "--real", real.toString(), "--fake", few.toString(), "--extractor", tmp.resolve("x.ebt").toString());
+        CliRun.Result noNet = run("eval", "fid", "--real", real.toString(), "--fake", few.toString(), "--extractor", tmp.resolve("x.ebt").toString());
         assertThat(noNet.code()).isEqualTo(1);
         assertThat(noNet.err()).contains("neither fmnist, mnist nor a feature-net file");
         assertThat(run("eval", "fid", "--fake", few.toString()).code()).isEqualTo(2);

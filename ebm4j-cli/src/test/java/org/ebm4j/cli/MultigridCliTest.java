@@ -6,8 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -21,22 +19,8 @@ class MultigridCliTest {
     static Path data;
     static Path run;
 
-    private record Result(int code, String out, String err) { }
-
-    private static Result cli(String... args) {
-        PrintStream oldErr = System.err;
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true));
-        System.setOut(new PrintStream(out, true));
-        try {
-            int code = Main.run(args);
-            return new Result(code, out.toString(), err.toString());
-        } finally {
-            System.setErr(oldErr);
-            System.setOut(oldOut);
-        }
+    private static CliRun.Result cli(String... args) {
+        return CliRun.run(args);
     }
 
     /** 8×8 grey bars, vertical (class a) or horizontal (class b), in train/ and test/. */
@@ -57,7 +41,7 @@ class MultigridCliTest {
             }
         }
         run = tmp.resolve("run");
-        Result t = cli("multigrid", "train", "--data", data.toString(), "--out", run.toString(), "--image-size", "8",
+        CliRun.Result t = cli("multigrid", "train", "--data", data.toString(), "--out", run.toString(), "--image-size", "8",
                 "--grids", "1,2,8", "--width", "0.1", "--steps", "2", "--batch", "8", "--epochs", "1", "--quiet");
         assertThat(t.code()).as(t.err()).isZero();
     }
@@ -69,54 +53,54 @@ class MultigridCliTest {
         assertThat(run.resolve("plots/grad_l1.png")).exists();
         assertThat(run.resolve("report.html")).exists();
         assertThat(run.resolve("checkpoints/latest.ckpt")).exists();
-        Result s = cli("multigrid", "sample", "--run", run.toString(), "--out", tmp.resolve("s").toString(), "--n", "3");
+        CliRun.Result s = cli("multigrid", "sample", "--run", run.toString(), "--out", tmp.resolve("s").toString(), "--n", "3");
         assertThat(s.code()).as(s.err()).isZero();
         assertThat(tmp.resolve("s/sample_002.png")).exists();
         for (String mask : new String[] {"square", "doodle", "pepper"}) {
-            Result in = cli("multigrid", "inpaint", "--run", run.toString(), "--mask", mask, "--n", "10", "--out",
+            CliRun.Result in = cli("multigrid", "inpaint", "--run", run.toString(), "--mask", mask, "--n", "10", "--out",
                     tmp.resolve("inp-" + mask).toString());
             assertThat(in.code()).as(in.err()).isZero();
             assertThat(in.out()).contains("\"psnr\"").contains("\"error\"");
             assertThat(tmp.resolve("inp-" + mask + "/result.png")).exists();
         }
-        Result f = cli("multigrid", "features", "--run", run.toString(), "--labels", "16", "--epochs", "3", "--supervised");
+        CliRun.Result f = cli("multigrid", "features", "--run", run.toString(), "--labels", "16", "--epochs", "3", "--supervised");
         assertThat(f.code()).as(f.err()).isZero();
         assertThat(f.out()).contains("\"test_error\"").contains("\"supervised_test_error\"");
-        Result sc = cli("multigrid", "scores", "--run", run.toString(), "--n", "8");
+        CliRun.Result sc = cli("multigrid", "scores", "--run", run.toString(), "--n", "8");
         assertThat(sc.code()).as(sc.err()).isZero();
         assertThat(sc.out()).contains("training").contains("synthesized").contains("grid 8x8");
     }
 
     @Test
     void badInputIsOneLineAndTouchesNothing() throws Exception {
-        Result unreachable = cli("multigrid", "train", "--data", data.toString(), "--out", tmp.resolve("x").toString(),
+        CliRun.Result unreachable = cli("multigrid", "train", "--data", data.toString(), "--out", tmp.resolve("x").toString(),
                 "--image-size", "10", "--grids", "1,2,8");
         assertThat(unreachable.code()).isEqualTo(2);
         assertThat(unreachable.err()).contains("not reachable by the grids").doesNotContain("at org.");
         assertThat(tmp.resolve("x")).doesNotExist();
 
-        Result missing = cli("multigrid", "train", "--data", tmp.resolve("nope").toString(), "--out", tmp.resolve("y").toString());
+        CliRun.Result missing = cli("multigrid", "train", "--data", tmp.resolve("nope").toString(), "--out", tmp.resolve("y").toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err().trim().lines().count()).isEqualTo(1);
         assertThat(tmp.resolve("y")).doesNotExist();
 
         long before = Files.getLastModifiedTime(run.resolve("checkpoints/latest.ckpt")).toMillis();
-        Result again = cli("multigrid", "train", "--data", data.toString(), "--out", run.toString(), "--image-size", "8",
+        CliRun.Result again = cli("multigrid", "train", "--data", data.toString(), "--out", run.toString(), "--image-size", "8",
                 "--grids", "1,2,8");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("already exists");
         assertThat(Files.getLastModifiedTime(run.resolve("checkpoints/latest.ckpt")).toMillis()).isEqualTo(before);
 
-        Result labels = cli("multigrid", "features", "--run", run.toString(), "--labels", "5000");
+        CliRun.Result labels = cli("multigrid", "features", "--run", run.toString(), "--labels", "5000");
         assertThat(labels.code()).isEqualTo(1);
         assertThat(labels.err()).contains("more than the 24 training images");
 
-        Result mask = cli("multigrid", "inpaint", "--run", run.toString(), "--mask", "zigzag", "--out", tmp.resolve("z").toString());
+        CliRun.Result mask = cli("multigrid", "inpaint", "--run", run.toString(), "--mask", "zigzag", "--out", tmp.resolve("z").toString());
         assertThat(mask.code()).isEqualTo(2);
         assertThat(mask.err()).contains("--mask must be one of");
 
         Files.createDirectories(tmp.resolve("notarun"));
-        Result notRun = cli("multigrid", "sample", "--run", tmp.resolve("notarun").toString(), "--out", tmp.resolve("o").toString());
+        CliRun.Result notRun = cli("multigrid", "sample", "--run", tmp.resolve("notarun").toString(), "--out", tmp.resolve("o").toString());
         assertThat(notRun.code()).isEqualTo(1);
         assertThat(notRun.err()).contains("not an ebm4j run folder");
     }

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -26,22 +24,8 @@ class PatchgenApplicationsCliTest {
     static Path image;
     static Path mask;
 
-    private record Result(int code, String out, String err) { }
-
-    private static Result cli(String... args) {
-        PrintStream oldErr = System.err;
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true));
-        System.setOut(new PrintStream(out, true));
-        try {
-            int code = Main.run(args);
-            return new Result(code, out.toString(), err.toString());
-        } finally {
-            System.setErr(oldErr);
-            System.setOut(oldOut);
-        }
+    private static CliRun.Result cli(String... args) {
+        return CliRun.run(args);
     }
 
     /** A grey RGB image in [-1, 1]: white inside the rectangle. */
@@ -83,7 +67,7 @@ class PatchgenApplicationsCliTest {
 
     @Test
     void reportOfATrainedRun() throws Exception {
-        Result r = cli("report", "--run", run.toString());
+        CliRun.Result r = cli("report", "--run", run.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(r.out()).contains("report.html");
         String html = java.nio.file.Files.readString(run.resolve("report.html"));
@@ -95,7 +79,7 @@ class PatchgenApplicationsCliTest {
     @Test
     void superResolve() throws Exception {
         Path out = tmp.resolve("sr");
-        Result r = cli("patchgen", "super-resolve", "--run", run.toString(), "--image", image.toString(),
+        CliRun.Result r = cli("patchgen", "super-resolve", "--run", run.toString(), "--image", image.toString(),
                 "--factor", "2.5", "--out", out.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         FloatImage sr = ImageFiles.readRgb(out.resolve("sr.png"));
@@ -103,7 +87,7 @@ class PatchgenApplicationsCliTest {
         assertThat(sr.height()).isEqualTo(75);
         assertThat(ImageFiles.readRgb(out.resolve("bicubic.png")).width()).isEqualTo(100);
 
-        Result one = cli("patchgen", "super-resolve", "--run", run.toString(), "--image", image.toString(),
+        CliRun.Result one = cli("patchgen", "super-resolve", "--run", run.toString(), "--image", image.toString(),
                 "--factor", "1", "--out", tmp.resolve("sr1").toString());
         assertThat(one.code()).isEqualTo(2);
         assertThat(one.err()).contains("--factor must be > 1");
@@ -116,7 +100,7 @@ class PatchgenApplicationsCliTest {
     void editAndHarmonize() throws Exception {
         for (String cmd : new String[] {"edit", "harmonize"}) {
             Path out = tmp.resolve(cmd);
-            Result r = cli("patchgen", cmd, "--run", run.toString(), "--ref", image.toString(), "--mask",
+            CliRun.Result r = cli("patchgen", cmd, "--run", run.toString(), "--ref", image.toString(), "--mask",
                     mask.toString(), "--start-scale", "1", "--out", out.toString());
             assertThat(r.code()).as(r.err()).isEqualTo(0);
             FloatImage blended = ImageFiles.readRgb(out.resolve("blended.png"));
@@ -142,14 +126,14 @@ class PatchgenApplicationsCliTest {
         ImageFiles.writePng(big, Resize.bicubicFloat(src, 80, 60));
         Path bigMask = tmp.resolve("bigmask.png");
         ImageFiles.writePng(bigMask, rect(80, 60, 30, 20, 50, 36));
-        Result ok = cli("patchgen", "harmonize", "--run", run.toString(), "--ref", big.toString(), "--mask",
+        CliRun.Result ok = cli("patchgen", "harmonize", "--run", run.toString(), "--ref", big.toString(), "--mask",
                 bigMask.toString(), "--start-scale", "1", "--out", tmp.resolve("h-big").toString());
         assertThat(ok.code()).as(ok.err()).isEqualTo(0);
         assertThat(ImageFiles.readRgb(tmp.resolve("h-big/blended.png")).width()).isEqualTo(40);
 
         Path square = tmp.resolve("square.png");
         ImageFiles.writePng(square, Resize.bicubicFloat(src, 40, 40));
-        Result bad = cli("patchgen", "edit", "--run", run.toString(), "--ref", square.toString(), "--mask",
+        CliRun.Result bad = cli("patchgen", "edit", "--run", run.toString(), "--ref", square.toString(), "--mask",
                 mask.toString(), "--start-scale", "1", "--out", tmp.resolve("e-sq").toString());
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err().strip().lines()).hasSize(1);
@@ -172,7 +156,7 @@ class PatchgenApplicationsCliTest {
         ImageFiles.writePng(white, rect(40, 30, 0, 0, 40, 30));
         String[][] cases = {{colour.toString(), "colour"}, {black.toString(), "all black"}, {white.toString(), "all white"}};
         for (String[] k : cases) {
-            Result r = cli("patchgen", "edit", "--run", run.toString(), "--ref", image.toString(), "--mask", k[0],
+            CliRun.Result r = cli("patchgen", "edit", "--run", run.toString(), "--ref", image.toString(), "--mask", k[0],
                     "--start-scale", "1", "--out", tmp.resolve("bad-mask").toString());
             assertThat(r.code()).as(k[0]).isEqualTo(1);
             assertThat(r.err().strip().lines()).hasSize(1);
@@ -183,12 +167,12 @@ class PatchgenApplicationsCliTest {
     @Test
     void startScaleOutOfRangeIsAUsageError() {
         for (String s : new String[] {"0", "2"}) {
-            Result r = cli("patchgen", "paint2image", "--run", run.toString(), "--paint", image.toString(),
+            CliRun.Result r = cli("patchgen", "paint2image", "--run", run.toString(), "--paint", image.toString(),
                     "--start-scale", s, "--out", tmp.resolve("p-bad").toString());
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err()).contains("--start-scale must be in 1..1");
         }
-        Result r = cli("patchgen", "sample", "--run", run.toString(), "--start-scale", "2", "--out",
+        CliRun.Result r = cli("patchgen", "sample", "--run", run.toString(), "--start-scale", "2", "--out",
                 tmp.resolve("s-bad").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--start-scale must be in 0..1");
@@ -197,7 +181,7 @@ class PatchgenApplicationsCliTest {
     @Test
     void paint2image() throws Exception {
         Path out = tmp.resolve("paint");
-        Result r = cli("patchgen", "paint2image", "--run", run.toString(), "--paint", image.toString(),
+        CliRun.Result r = cli("patchgen", "paint2image", "--run", run.toString(), "--paint", image.toString(),
                 "--start-scale", "1", "--out", out.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(ImageFiles.readRgb(out.resolve("raw.png")).width()).isEqualTo(40);
@@ -226,14 +210,14 @@ class PatchgenApplicationsCliTest {
             args[c.length + 3] = "--out";
             args[c.length + 4] = out.toString();
             args[c.length + 5] = "--quiet";
-            Result r = cli(args);
+            CliRun.Result r = cli(args);
             assertThat(r.code()).as(c[0]).isEqualTo(1);
             assertThat(r.err()).as(c[0]).contains("already exists").contains("--force");
         }
         assertThat(Files.readString(out.resolve("sr.png"))).isEqualTo("mine");
         assertThat(Files.readString(out.resolve("raw.png"))).isEqualTo("mine");
         assertThat(out.resolve("blended.png")).doesNotExist();
-        Result forced = cli("patchgen", "paint2image", "--run", run.toString(), "--paint", image.toString(),
+        CliRun.Result forced = cli("patchgen", "paint2image", "--run", run.toString(), "--paint", image.toString(),
                 "--start-scale", "1", "--out", out.toString(), "--force");
         assertThat(forced.code()).as(forced.err()).isEqualTo(0);
         assertThat(ImageFiles.readRgb(out.resolve("raw.png")).width()).isEqualTo(40);
@@ -242,16 +226,16 @@ class PatchgenApplicationsCliTest {
     @Test
     void sampleFromAStartScaleAndScalesInfo() throws Exception {
         Path out = tmp.resolve("s1");
-        Result r = cli("patchgen", "sample", "--run", run.toString(), "--start-scale", "1", "--n", "2",
+        CliRun.Result r = cli("patchgen", "sample", "--run", run.toString(), "--start-scale", "1", "--n", "2",
                 "--out", out.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(out.resolve("sample_001.png")).exists();
         assertThat(ImageFiles.readRgb(out.resolve("sample_000.png")).width()).isEqualTo(40);
 
-        Result info = cli("patchgen", "sample", "--run", run.toString(), "--scales-info");
+        CliRun.Result info = cli("patchgen", "sample", "--run", run.toString(), "--scales-info");
         assertThat(info.code()).as(info.err()).isEqualTo(0);
         assertThat(info.out()).contains("scale 0: ").contains("scale 1: 40x30 trained");
-        Result noOut = cli("patchgen", "sample", "--run", run.toString());
+        CliRun.Result noOut = cli("patchgen", "sample", "--run", run.toString());
         assertThat(noOut.code()).isEqualTo(2);
         assertThat(noOut.err()).contains("--out is required");
     }
@@ -261,7 +245,7 @@ class PatchgenApplicationsCliTest {
         Path content = tmp.resolve("content.png");
         ImageFiles.writePng(content, rect(120, 40, 20, 5, 70, 30)); // aspect 3, the run's 4:3
         Path out = tmp.resolve("style");
-        Result r = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", content.toString(),
+        CliRun.Result r = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", content.toString(),
                 "--start-scale", "1", "--out", out.toString(), "--steps-scale", "1.5");
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(r.out()).contains("60x20");
@@ -272,13 +256,13 @@ class PatchgenApplicationsCliTest {
         assertThat(out.resolve("raw.png")).doesNotExist();
 
         byte[] before = Files.readAllBytes(out.resolve("stylized.png"));
-        Result again = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", content.toString(),
+        CliRun.Result again = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", content.toString(),
                 "--start-scale", "1", "--out", out.toString(), "--noise");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err().strip().lines()).hasSize(1);
         assertThat(again.err()).contains("already exists").contains("--force");
         assertThat(Files.readAllBytes(out.resolve("stylized.png"))).isEqualTo(before);
-        Result forced = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", content.toString(),
+        CliRun.Result forced = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", content.toString(),
                 "--start-scale", "1", "--out", out.toString(), "--noise", "--force");
         assertThat(forced.code()).as(forced.err()).isEqualTo(0);
         assertThat(Files.readAllBytes(out.resolve("stylized.png"))).isNotEqualTo(before);
@@ -288,29 +272,29 @@ class PatchgenApplicationsCliTest {
     void styleTransferBadInput() throws Exception {
         Path out = tmp.resolve("style-bad");
         for (String s : new String[] {"0", "2"}) {
-            Result r = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", image.toString(),
+            CliRun.Result r = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", image.toString(),
                     "--start-scale", s, "--out", out.toString());
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err()).contains("--start-scale must be in 1..1");
         }
-        Result steps = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", image.toString(),
+        CliRun.Result steps = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", image.toString(),
                 "--start-scale", "1", "--steps-scale", "0", "--out", out.toString());
         assertThat(steps.code()).isEqualTo(2);
         assertThat(steps.err()).contains("--steps-scale must be > 0");
 
         Path junk = Files.writeString(tmp.resolve("junk.png"), "not an image");
-        Result unreadable = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", junk.toString(),
+        CliRun.Result unreadable = cli("patchgen", "style-transfer", "--run", run.toString(), "--content", junk.toString(),
                 "--start-scale", "1", "--out", out.toString());
         assertThat(unreadable.code()).isEqualTo(1);
         assertThat(unreadable.err().strip().lines()).hasSize(1);
         assertThat(unreadable.err()).contains("junk.png").doesNotContain("at org.");
-        Result missing = cli("patchgen", "style-transfer", "--run", run.toString(), "--content",
+        CliRun.Result missing = cli("patchgen", "style-transfer", "--run", run.toString(), "--content",
                 tmp.resolve("nope.png").toString(), "--start-scale", "1", "--out", out.toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("not found");
 
         Path notRun = Files.createDirectories(tmp.resolve("not-a-run"));
-        Result nr = cli("patchgen", "style-transfer", "--run", notRun.toString(), "--content", image.toString(),
+        CliRun.Result nr = cli("patchgen", "style-transfer", "--run", notRun.toString(), "--content", image.toString(),
                 "--start-scale", "1", "--out", out.toString());
         assertThat(nr.code()).isEqualTo(1);
         assertThat(nr.err()).contains("not an ebm4j run");
@@ -320,7 +304,7 @@ class PatchgenApplicationsCliTest {
     @Test
     void notARunFolder() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("empty"));
-        Result r = cli("patchgen", "super-resolve", "--run", dir.toString(), "--image", image.toString(),
+        CliRun.Result r = cli("patchgen", "super-resolve", "--run", dir.toString(), "--image", image.toString(),
                 "--factor", "2", "--out", tmp.resolve("o").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("not an ebm4j run");

@@ -30,6 +30,8 @@ public final class BatchNorm2d extends AbstractBlock {
     private final Parameter beta;
     private final Parameter runningMean;
     private final Parameter runningVar;
+    private NDArray sinkMean;
+    private NDArray sinkVar;
 
     /** @param momentum weight of the new batch in the running averages (PyTorch's convention: 0.1) */
     public BatchNorm2d(int channels, float momentum, float eps) {
@@ -58,10 +60,14 @@ public final class BatchNorm2d extends AbstractBlock {
             return BatchNorm.batchNorm(x, runningMean.getArray(), runningVar.getArray(), g, b, 1, 1f - momentum, eps, true)
                     .singletonOrThrow();
         }
-        try (NDArray m = x.getManager().zeros(new Shape(channels), x.getDataType());
-             NDArray v = x.getManager().ones(new Shape(channels), x.getDataType())) {
-            return BatchNorm.batchNorm(x, m, v, g, b, 1, 1f - momentum, eps, true).singletonOrThrow();
+        if (sinkMean == null || sinkMean.getDataType() != x.getDataType()) {
+            // libtorch writes the batch statistics into whatever running arrays it is given; these
+            // two are never read, and keeping them avoids two allocations per call in Langevin chains
+            NDManager owner = g.getManager();
+            sinkMean = owner.zeros(new Shape(channels), x.getDataType());
+            sinkVar = owner.ones(new Shape(channels), x.getDataType());
         }
+        return BatchNorm.batchNorm(x, sinkMean, sinkVar, g, b, 1, 1f - momentum, eps, true).singletonOrThrow();
     }
 
     @Override

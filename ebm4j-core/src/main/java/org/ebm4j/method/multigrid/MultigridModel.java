@@ -197,24 +197,11 @@ public final class MultigridModel implements AutoCloseable {
      */
     public NDArray sample(NDManager m, int n, long seed) {
         int b = cfg.batchSize();
-        List<NDArray> parts = new ArrayList<>();
-        for (int done = 0, k = 0; done < n; done += b, k++) {
-            try (NDManager it = m.newSubManager()) {
-                org.ebm4j.core.Torch.seed(org.ebm4j.core.Seeds.derive(seed, k, 1));
-                NDArray start = drawStart(it, b, org.ebm4j.core.Seeds.derive(seed, k, 0));
-                List<NDArray> chain = synthesize(start, null);
-                NDArray last = chain.get(chain.size() - 1);
-                NDArray keep = last.get("0:" + Math.min(b, n - done));
-                NDArray kept = keep.duplicate();
-                kept.attach(m);
-                parts.add(kept);
-            }
-        }
-        NDArray out = parts.size() == 1 ? parts.get(0) : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 0);
-        if (parts.size() > 1) {
-            parts.forEach(NDArray::close);
-        }
-        return out;
+        return inBatches(m, n, (it, k, lo, hi) -> {
+            org.ebm4j.core.Torch.seed(org.ebm4j.core.Seeds.derive(seed, k, 1));
+            NDArray start = drawStart(it, b, org.ebm4j.core.Seeds.derive(seed, k, 0));
+            return synthesize(start, null);
+        });
     }
 
     /**
@@ -231,27 +218,45 @@ public final class MultigridModel implements AutoCloseable {
         NDManager m = images.getManager();
         int n = (int) images.getShape().get(0);
         int b = cfg.batchSize();
+        return inBatches(m, n, (it, k, lo, hi) -> {
+            org.ebm4j.core.Torch.seed(org.ebm4j.core.Seeds.derive(seed, k, 2));
+            NDArray img = padBatch(images.get(lo + ":" + hi), b);
+            NDArray msk = padBatch(mask.get(lo + ":" + hi), b);
+            img.attach(it);
+            msk.attach(it);
+            Observation obs = new Observation(img, msk, anyObserved);
+            return synthesize(observedMean(obs), obs);
+        });
+    }
+
+    /** One batch of chains: its manager, index k, rows lo..hi of the request; returns the chain's states. */
+    @FunctionalInterface
+    private interface BatchChain {
+        List<NDArray> run(NDManager it, int k, int lo, int hi);
+    }
+
+    /**
+     * Runs chains in batches of the training batch size (BN uses batch statistics, so a chain must
+     * run in a batch like those it was trained in) and concatenates the first hi − lo rows of each
+     * batch's finest state, attached to m.
+     */
+    private NDArray inBatches(NDManager m, int n, BatchChain chain) {
+        int b = cfg.batchSize();
         List<NDArray> parts = new ArrayList<>();
-        for (int done = 0, k = 0; done < n; done += b, k++) {
+        for (int lo = 0, k = 0; lo < n; lo += b, k++) {
+            int hi = Math.min(n, lo + b);
             try (NDManager it = m.newSubManager()) {
-                org.ebm4j.core.Torch.seed(org.ebm4j.core.Seeds.derive(seed, k, 2));
-                int hi = Math.min(n, done + b);
-                NDArray img = padBatch(images.get(done + ":" + hi), b);
-                NDArray msk = padBatch(mask.get(done + ":" + hi), b);
-                img.attach(it);
-                msk.attach(it);
-                Observation obs = new Observation(img, msk, anyObserved);
-                NDArray start = observedMean(obs);
-                List<NDArray> chain = synthesize(start, obs);
-                NDArray kept = chain.get(chain.size() - 1).get("0:" + (hi - done)).duplicate();
+                List<NDArray> states = chain.run(it, k, lo, hi);
+                NDArray kept = states.get(states.size() - 1).get("0:" + (hi - lo)).duplicate();
                 kept.attach(m);
                 parts.add(kept);
             }
         }
-        NDArray out = parts.size() == 1 ? parts.get(0) : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 0);
-        if (parts.size() > 1) {
-            parts.forEach(NDArray::close);
+        if (parts.size() == 1) {
+            return parts.get(0);
         }
+        NDArray out = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 0);
+        parts.forEach(NDArray::close);
         return out;
     }
 

@@ -2,11 +2,10 @@ package org.ebm4j.method.multigrid;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import org.ebm4j.core.EbmException;
-import org.ebm4j.core.TensorCopy;
 import org.ebm4j.nn.ConvEnergyNet;
 import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.run.BlockTensors;
 import org.ebm4j.run.RunFolder;
 import org.ebm4j.run.TensorFile;
 
@@ -58,9 +57,7 @@ public final class MultigridRun {
     public static LinkedHashMap<String, NDArray> modelTensors(MultigridModel model) {
         LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
         for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
-            for (var p : e.getValue().getParameters()) {
-                out.put("net" + e.getKey() + "." + p.getKey(), p.getValue().getArray());
-            }
+            BlockTensors.put(out, "net" + e.getKey() + ".", e.getValue());
         }
         if (model.p0() != null) {
             out.put("p0", model.p0());
@@ -70,23 +67,10 @@ public final class MultigridRun {
 
     /** Copies the checkpoint's nets and p⁽⁰⁾ into the model; returns the loaded file (caller reads the rest, then closes it). */
     public static TensorFile.Loaded loadInto(Path ck, MultigridModel model, NDManager m) {
-        TensorFile.Loaded loaded;
-        try {
-            loaded = TensorFile.load(ck, m);
-        } catch (IOException e) {
-            throw new EbmException(e.getMessage(), e);
-        }
+        TensorFile.Loaded loaded = BlockTensors.load(ck, m);
         Map<String, NDArray> t = loaded.tensors();
         for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
-            for (var p : e.getValue().getParameters()) {
-                Parameter par = p.getValue();
-                NDArray src = t.get("net" + e.getKey() + "." + p.getKey());
-                if (src == null || !src.getShape().equals(par.getArray().getShape())) {
-                    throw new EbmException("checkpoint " + ck + " does not match the nets of this configuration ("
-                            + "net" + e.getKey() + "." + p.getKey() + "); was it written by another version or setting?");
-                }
-                TensorCopy.copyInto(src, par.getArray());
-            }
+            BlockTensors.copyInto(t, "net" + e.getKey() + ".", e.getValue(), ck, "the nets of this configuration");
         }
         NDArray p0 = t.get("p0");
         if (p0 != null) {

@@ -2,14 +2,13 @@ package org.ebm4j.method.patchgen;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import org.ebm4j.core.EbmException;
-import org.ebm4j.core.TensorCopy;
 import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.ImageFiles;
 import org.ebm4j.image.Resize;
 import org.ebm4j.nn.PatchEnergyNet;
 import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.run.BlockTensors;
 import org.ebm4j.run.RunFolder;
 import org.ebm4j.run.TensorFile;
 
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The on-disk form of a PatchGenCN run: config.json ({@link Info}), the training image as
@@ -107,30 +105,14 @@ public final class PatchGenRun {
     /** Parameters of a net (SN state included) keyed as "net.NAME". */
     public static LinkedHashMap<String, NDArray> netTensors(PatchEnergyNet net) {
         LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
-        for (var e : net.getParameters()) {
-            out.put("net." + e.getKey(), e.getValue().getArray());
-        }
+        BlockTensors.put(out, "net.", net);
         return out;
     }
 
     /** Reads a checkpoint into a net; returns the checkpoint's tensors (the caller may read optimiser state). */
     public static TensorFile.Loaded loadInto(Path ck, PatchEnergyNet net, NDManager m) {
-        TensorFile.Loaded loaded;
-        try {
-            loaded = TensorFile.load(ck, m);
-        } catch (IOException e) {
-            throw new EbmException(e.getMessage(), e);
-        }
-        Map<String, NDArray> t = loaded.tensors();
-        for (var e : net.getParameters()) {
-            Parameter p = e.getValue();
-            NDArray src = t.get("net." + e.getKey());
-            if (src == null || !src.getShape().equals(p.getArray().getShape())) {
-                throw new EbmException("checkpoint " + ck + " does not match this scale's net (" + e.getKey()
-                        + "); was it written by another configuration?");
-            }
-            TensorCopy.copyInto(src, p.getArray());
-        }
+        TensorFile.Loaded loaded = BlockTensors.load(ck, m);
+        BlockTensors.copyInto(loaded.tensors(), "net.", net, ck, "this scale's net");
         return loaded;
     }
 }
