@@ -9,6 +9,7 @@
 #   against the original resized to their size (56x38, as round(2*19) = 38).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+/usr/bin/python3 -c "import PIL" 2>/dev/null || { echo "$0: needs Pillow for /usr/bin/python3 (apt-get install python3-pil)" >&2; exit 2; }
 run=$1; work=$2
 mkdir "$work"
 last=$(ls "$run"/images/real_scale_*.png | sed 's/.*real_scale_\([0-9]*\).png/\1/' | sort -n | tail -1)

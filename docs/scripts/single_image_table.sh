@@ -6,6 +6,7 @@
 # training image itself (the floor: 0 by construction), all scored against RUN/images/real_scale_K.png.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+/usr/bin/python3 -c "import PIL" 2>/dev/null || { echo "$0: needs Pillow for /usr/bin/python3 (apt-get install python3-pil)" >&2; exit 2; }
 for run in "$@"; do
   last=$(ls "$run"/images/real_scale_*.png | sed 's/.*real_scale_\([0-9]*\).png/\1/' | sort -n | tail -1)
   real="$run/images/real_scale_$last.png"

@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** The ebm4j command line: a thin layer over the library (org.ebm4j.*). */
-@Command(name = "ebm4j", mixinStandardHelpOptions = true, version = "ebm4j 0.1.0",
+// scope INHERIT: every subcommand gets -h/--help and -V/--version, so the "see '... --help'" hint
+// of a usage error works on the subcommand it names
+@Command(name = "ebm4j", mixinStandardHelpOptions = true, version = "ebm4j 0.1.0", scope = CommandLine.ScopeType.INHERIT,
         description = "Energy-based generative ConvNets on images.",
         subcommands = {PatchgenCommand.class, MultigridCommand.class, BenchCommand.class, DemoCommand.class, EvalCommand.class,
                 ReportCommand.class})

@@ -1,0 +1,56 @@
+package org.ebm4j.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every command and subcommand answers --help; the hint printed with a usage error is a command that works. */
+class HelpTest {
+
+    private static void collect(CommandLine cl, List<String> prefix, List<List<String>> out) {
+        out.add(prefix);
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (e.getValue().getCommandSpec().aliases().length > 0 && !e.getKey().equals(e.getValue().getCommandName())) {
+                continue; // an alias: same command
+            }
+            List<String> p = new ArrayList<>(prefix);
+            p.add(e.getKey());
+            collect(e.getValue(), p, out);
+        }
+    }
+
+    @Test
+    void everyCommandPrintsItsUsageWithHelp() {
+        List<List<String>> commands = new ArrayList<>();
+        collect(new CommandLine(new Main()), List.of(), commands);
+        assertThat(commands).hasSizeGreaterThan(10); // patchgen, multigrid, eval, ... and their subcommands
+        for (List<String> cmd : commands) {
+            List<String> args = new ArrayList<>(cmd);
+            args.add("--help");
+            CliRun.Result r = CliRun.run(args.toArray(String[]::new));
+            String name = String.join(" ", cmd);
+            assertThat(r.code()).as("exit code of '%s --help'", name).isZero();
+            assertThat(r.out()).as("help of '%s'", name)
+                    .startsWith(("Usage: ebm4j " + name).trim());
+        }
+    }
+
+    @Test
+    void theHintOfAUsageErrorWorks() {
+        CliRun.Result bad = CliRun.run("patchgen", "super-resolve", "--factor", "2");
+        assertThat(bad.code()).isEqualTo(2);
+        Matcher m = Pattern.compile("see '([^']+)'").matcher(bad.err());
+        assertThat(m.find()).as(bad.err()).isTrue();
+        assertThat(m.group(1)).isEqualTo("ebm4j patchgen super-resolve --help");
+        String[] hint = m.group(1).substring("ebm4j ".length()).split(" ");
+        CliRun.Result help = CliRun.run(hint);
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("--factor=<factor>").contains("--net-scale");
+    }
+}
