@@ -94,13 +94,16 @@ public final class SpectralConv2d extends AbstractBlock {
             try (NDArray uw = uOld.matMul(wd)) {           // [1, K]
                 v = l2normalize(uw);
             }
-            try (NDArray vwt = v.matMul(wd.transpose())) {  // [1, Cout]
+            try (NDArray wdt = wd.transpose(); NDArray vwt = v.matMul(wdt)) {  // [1, Cout]
                 uNew = l2normalize(vwt);
             }
         }
+        // every temporary is closed: they attach to the parameters' manager, which lives as long as
+        // the model, so one left open per forward call grows memory with every Langevin step
         NDArray sigma;
-        try (NDArray wv = w2.matMul(v.transpose())) {       // [Cout, 1], differentiable in W
-            sigma = uNew.matMul(wv).reshape(1);             // u W vᵀ
+        try (NDArray vt = v.transpose(); NDArray wv = w2.matMul(vt); // [Cout, 1], differentiable in W
+             NDArray uwv = uNew.matMul(wv)) {
+            sigma = uwv.reshape(1);                          // u W vᵀ
         }
         NDArray wsn = w.div(sigma);
         sigma.close();
