@@ -212,7 +212,11 @@ public final class MultigridTrainer {
                     bank = BlockResample.up(start, cfg.imageSize());
                     bank.attach(model.manager());
                 }
-                NDArray next = model.chainAt(finest, bank, cfg.imageSize(), cfg.baselineSteps(), obs);
+                // the chain runs on a copy in this iteration's manager: op results attach to their
+                // input's manager, and the bank's is the model's, which would keep every chain's arrays
+                NDArray current = bank.duplicate();
+                current.attach(m);
+                NDArray next = model.chainAt(finest, current, cfg.imageSize(), cfg.baselineSteps(), obs);
                 TensorCopy.copyInto(next, bank);
                 syn = List.of(next);
             }

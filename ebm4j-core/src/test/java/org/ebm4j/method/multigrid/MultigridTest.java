@@ -48,6 +48,24 @@ class MultigridTest {
                 .logEvery(1).sampleEvery(2).checkpointEvery(2).batchNorm(!method.equals("cd1")).build().validate();
     }
 
+    /** Training leaves no tensors behind: the same live arrays after 1 and 3 epochs, for every method (and inpainting training). */
+    @Test
+    void trainingDoesNotGrowTheModelManager() throws Exception {
+        for (String method : MultigridConfig.METHODS) {
+            int[] live = new int[2];
+            int[] epochs = {1, 3};
+            for (int i = 0; i < 2; i++) {
+                MultigridConfig cfg = tiny(method).toBuilder().epochs(epochs[i]).inpaintTraining(method.equals("mcd")).build();
+                RunFolder run = RunFolder.create(tmp.resolve("leak-" + method + i), false);
+                try (NDManager m = NDManager.newBaseManager();
+                     MultigridModel model = MultigridTrainer.trainNew(run, cfg, bars(), null, m)) {
+                    live[i] = m.getManagedArrays().size();
+                }
+            }
+            assertThat(live[1]).as("%s: live arrays after 3 vs 1 epochs", method).isEqualTo(live[0]);
+        }
+    }
+
     @Test
     void everyMethodTrainsAndSamples() throws Exception {
         for (String method : MultigridConfig.METHODS) {
