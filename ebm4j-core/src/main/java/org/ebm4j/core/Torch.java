@@ -16,6 +16,17 @@ public final class Torch {
         Engine.getInstance().setRandomSeed((int) (seed & 0x7FFFFFFFL));
     }
 
+    /**
+     * A copy of {@code x} owned by {@code scope}. Op results attach to their first input's manager, so
+     * a loop that feeds a long-lived tensor (a model's, a scale's) into ops would leave every result
+     * of every iteration there; feeding this copy instead lets the loop's scope free them.
+     */
+    public static NDArray scopedCopy(NDArray x, NDManager scope) {
+        NDArray c = x.duplicate();
+        c.attach(scope);
+        return c;
+    }
+
     /** Zero-pads the two spatial axes of an NCHW tensor by {@code p} on each side. */
     public static NDArray pad(NDArray x, int p) {
         if (p == 0) {

@@ -212,11 +212,8 @@ public final class MultigridTrainer {
                     bank = BlockResample.up(start, cfg.imageSize());
                     bank.attach(model.manager());
                 }
-                // the chain runs on a copy in this iteration's manager: op results attach to their
-                // input's manager, and the bank's is the model's, which would keep every chain's arrays
-                NDArray current = bank.duplicate();
-                current.attach(m);
-                NDArray next = model.chainAt(finest, current, cfg.imageSize(), cfg.baselineSteps(), obs);
+                // on a copy in this iteration's scope: the bank's manager is the model's (see Torch.scopedCopy)
+                NDArray next = model.chainAt(finest, Torch.scopedCopy(bank, m), cfg.imageSize(), cfg.baselineSteps(), obs);
                 TensorCopy.copyInto(next, bank);
                 syn = List.of(next);
             }

@@ -190,7 +190,7 @@ public final class PatchGenTrainer {
         NoiseSchedule noise = NoiseSchedule.linearDecay(cfg.noiseInit(), cfg.noiseMin(), cfg.noiseDecayIters());
         List<Parameter> params = net.trainableParameters();
         try (NDManager scaleMgr = model.manager().newSubManager()) {
-            NDArray obs = Torch.pad(ImageTensors.toTensor(scaleMgr, model.reals().get(s)), pad);
+            NDArray obsScale = Torch.pad(ImageTensors.toTensor(scaleMgr, model.reals().get(s)), pad);
             // the recovery chain's start is fixed for the whole scale (official: computed at iteration 0)
             NDArray recInit;
             try (NDManager tmp = scaleMgr.newSubManager()) {
@@ -203,6 +203,10 @@ public final class PatchGenTrainer {
             for (int it = firstIter; it < cfg.iterations(); it++) {
                 Torch.seed(Seeds.derive(cfg.seed(), s, it, restart));
                 try (NDManager itMgr = scaleMgr.newSubManager()) {
+                    // per-iteration copies of the scale's tensors, so what is computed from them is freed
+                    // with this iteration and not kept until the scale ends (see Torch.scopedCopy)
+                    NDArray obs = Torch.scopedCopy(obsScale, itMgr);
+                    NDArray recStart = Torch.scopedCopy(recInit, itMgr);
                     NDArray init;
                     if (s == 0) {
                         init = model.initialNoise(itMgr, 1, h, w);
@@ -214,7 +218,7 @@ public final class PatchGenTrainer {
                     }
                     double sigma = noise.std(it);
                     NDArray syn = model.chain(s, Torch.pad(init, pad), cfg.stepsAt(s), sigma);
-                    NDArray rec = model.chain(s, recInit, cfg.stepsRec(), 0.0);
+                    NDArray rec = model.chain(s, recStart, cfg.stepsRec(), 0.0);
                     net.setTrainable(true);
                     float[] f = new float[3];
                     try (Gradients.Result g = Gradients.of(itMgr, params, () -> {

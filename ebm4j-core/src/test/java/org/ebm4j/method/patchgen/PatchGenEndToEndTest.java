@@ -94,6 +94,27 @@ class PatchGenEndToEndTest {
         assertThat(live[1]).as("live arrays after %d vs %d iterations", iters[1], iters[0]).isEqualTo(live[0]);
     }
 
+    /** Nor does an iteration leave tensors in the scale's scope: live arrays at every iteration's end are the same. */
+    @Test
+    void iterationsDoNotGrowTheScaleScope() throws Exception {
+        java.util.List<Integer> live = new java.util.ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            ProgressListener count = new ProgressListener() {
+                @Override
+                public void progress(long done, String status) {
+                    live.add(m.getManagedArrays().size());
+                }
+            };
+            // no logging, image or checkpoint writes in between: every iteration does the same work
+            PatchGenConfig cfg = tiny().withIterations(8).withIntervals(1000, 1000, 0);
+            PatchGenTrainer.trainNew(image, tmp.resolve("scope"), false, cfg, count, m).close();
+        }
+        assertThat(live).hasSize(16);
+        // scale 1's iterations 1..6 (the first allocates Adam's moments, the last writes the final log line and images)
+        assertThat(live.subList(9, 15)).as("live arrays per iteration of scale 1: %s", live).containsOnly(live.get(9));
+        assertThat(live.subList(1, 7)).as("live arrays per iteration of scale 0: %s", live).containsOnly(live.get(1));
+    }
+
     @Test
     void resumeAfterACrashEqualsAnUninterruptedRun() throws Exception {
         Path a = tmp.resolve("uninterrupted");
