@@ -16,9 +16,6 @@ class HelpTest {
     private static void collect(CommandLine cl, List<String> prefix, List<List<String>> out) {
         out.add(prefix);
         for (var e : cl.getSubcommands().entrySet()) {
-            if (e.getValue().getCommandSpec().aliases().length > 0 && !e.getKey().equals(e.getValue().getCommandName())) {
-                continue; // an alias: same command
-            }
             List<String> p = new ArrayList<>(prefix);
             p.add(e.getKey());
             collect(e.getValue(), p, out);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import org.ebm4j.core.Torch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +35,7 @@ public final class Gradients {
         List<NDArray> grads = new ArrayList<>(params.size());
         for (Parameter p : params) {
             try (NDArray g = p.getArray().getGradient()) {
-                NDArray copy = g.duplicate();
-                copy.attach(scope);
-                grads.add(copy);
+                grads.add(Torch.scopedCopy(g, scope));
                 g.muli(0); // autograd accumulates into .grad across backward calls: reset it for the next one
             }
         }

@@ -207,8 +207,9 @@ public final class MultigridFeatures {
             NDArray tr = train.get(k);
             long c = tr.getShape().get(1);
             try (NDArray perChannel = tr.transpose(1, 0, 2, 3).reshape(c, -1);
-                 NDArray mean = perChannel.mean(new int[] {1}).reshape(1, c, 1, 1);
-                 NDArray centred = perChannel.sub(perChannel.mean(new int[] {1}, true));
+                 NDArray mu = perChannel.mean(new int[] {1}, true);          // [c, 1]
+                 NDArray mean = mu.reshape(1, c, 1, 1);
+                 NDArray centred = perChannel.sub(mu);
                  NDArray sd = centred.square().mean(new int[] {1}).sqrt().add(1e-6f).reshape(1, c, 1, 1)) {
                 tr.subi(mean).divi(sd);
                 test.get(k).subi(mean).divi(sd);

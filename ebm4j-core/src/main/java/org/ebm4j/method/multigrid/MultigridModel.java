@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.ebm4j.core.Torch;
 import org.ebm4j.nn.BatchNorm2d;
 import org.ebm4j.nn.BlockResample;
 import org.ebm4j.nn.ConvEnergyNet;
@@ -60,8 +61,7 @@ public final class MultigridModel implements AutoCloseable {
         if (p0 != null) {
             p0.close();
         }
-        p0 = ones.duplicate();
-        p0.attach(manager);
+        p0 = Torch.scopedCopy(ones, manager);
     }
 
     /** [−1, 1] images → pixel units. */
@@ -247,9 +247,7 @@ public final class MultigridModel implements AutoCloseable {
             int hi = Math.min(n, lo + b);
             try (NDManager it = m.newSubManager()) {
                 List<NDArray> states = chain.run(it, k, lo, hi);
-                NDArray kept = states.get(states.size() - 1).get("0:" + (hi - lo)).duplicate();
-                kept.attach(m);
-                parts.add(kept);
+                parts.add(Torch.scopedCopy(states.get(states.size() - 1).get("0:" + (hi - lo)), m));
             }
         }
         if (parts.size() == 1) {

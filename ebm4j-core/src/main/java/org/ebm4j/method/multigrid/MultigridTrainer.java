@@ -121,8 +121,7 @@ public final class MultigridTrainer {
                     }
                     NDArray b = ld.tensors().get("pcd_bank");
                     if (b != null) {
-                        bank = b.duplicate();
-                        bank.attach(model.manager());
+                        bank = Torch.scopedCopy(b, model.manager());
                     }
                     start = meta.nextIteration();
                 }

@@ -1,0 +1,45 @@
+package org.ebm4j.method.multigrid;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class MultigridFeaturesTest {
+
+    /** Every channel of the training features ends with mean 0 and sd 1; the test features get the same affine map. */
+    @Test
+    void standardizeUsesTheTrainingStatisticsPerChannel() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray tr = m.randomNormal(new Shape(6, 3, 2, 2));
+            NDArray scale = m.create(new float[] {100f, 0.01f, 3f}).reshape(1, 3, 1, 1);
+            NDArray shift = m.create(new float[] {-50f, 7f, 0f}).reshape(1, 3, 1, 1);
+            tr = tr.mul(scale).add(shift);
+            NDArray te = tr.get("0:2").duplicate();          // two test rows equal to two training rows
+            MultigridFeatures.standardize(List.of(tr), List.of(te));
+            float[] v = tr.toFloatArray();
+            for (int c = 0; c < 3; c++) {
+                double sum = 0;
+                double sq = 0;
+                int n = 0;
+                for (int i = 0; i < 6; i++) {
+                    for (int k = 0; k < 4; k++) {
+                        double x = v[(i * 3 + c) * 4 + k];
+                        sum += x;
+                        sq += x * x;
+                        n++;
+                    }
+                }
+                double mean = sum / n;
+                assertThat(mean).as("mean of channel %d", c).isCloseTo(0, within(1e-4));
+                assertThat(Math.sqrt(sq / n - mean * mean)).as("sd of channel %d", c).isCloseTo(1, within(1e-3));
+            }
+            assertThat(te.toFloatArray()).containsExactly(tr.get("0:2").toFloatArray());
+        }
+    }
+}
