@@ -23,6 +23,7 @@ public final class Adam implements AutoCloseable {
     private final NDArray[] m;
     private final NDArray[] v;
     private long step;
+    private double lrScale = 1.0;
 
     public Adam(NDManager manager, List<Parameter> params, LrSchedule schedule, double beta1, double beta2,
                 double eps, double weightDecay) {
@@ -46,7 +47,19 @@ public final class Adam implements AutoCloseable {
     }
 
     public double currentLr() {
-        return schedule.lr(step);
+        return schedule.lr(step) * lrScale;
+    }
+
+    /** Factor on the schedule's learning rate (1 by default; the divergence guard lowers it on rollback). */
+    public double lrScale() {
+        return lrScale;
+    }
+
+    public void setLrScale(double scale) {
+        if (!(scale > 0)) {
+            throw new IllegalArgumentException("learning-rate scale must be > 0, got " + scale);
+        }
+        lrScale = scale;
     }
 
     /**
@@ -54,7 +67,7 @@ public final class Adam implements AutoCloseable {
      * gradient collector, so the in-place parameter update is not recorded by autograd.
      */
     public void update(List<NDArray> grads) {
-        double lr = schedule.lr(step);
+        double lr = schedule.lr(step) * lrScale; // × 1.0 is exact: no change to unscaled runs
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);

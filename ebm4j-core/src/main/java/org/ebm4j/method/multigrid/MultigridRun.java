@@ -5,9 +5,12 @@ import ai.djl.ndarray.NDManager;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.nn.ConvEnergyNet;
 import org.ebm4j.run.AtomicFiles;
-import org.ebm4j.run.BlockTensors;
+import org.ebm4j.optim.Adam;
+import org.ebm4j.run.Checkpoints;
 import org.ebm4j.run.RunFolder;
-import org.ebm4j.run.TensorFile;
+import org.ebm4j.train.Checkpoint;
+import org.ebm4j.train.TrainingRun;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,61 +25,55 @@ import java.util.Map;
  */
 public final class MultigridRun {
     public static final String METHOD = "multigrid";
-    public static final String VERSION = "0.1.0";
 
     /** config.json of a multi-grid run. */
     public record Info(String method, String ebm4jVersion, MultigridConfig config, int trainImages,
                        int iterationsPerEpoch, Map<String, String> nets) {
     }
 
-    /** Metadata inside the checkpoint: the next iteration to run, the Adam step counts. */
-    public record CheckpointMeta(long nextIteration, long totalIterations, Map<String, Long> adamSteps, boolean complete) {
+    /** The method's state in a checkpoint. */
+    public record TrainState(long totalIterations) {
     }
 
     private MultigridRun() {}
 
     public static Path checkpoint(RunFolder run) {
-        return run.checkpoints().resolve("latest.ckpt");
+        return Checkpoints.of(run).pathFor("latest");
     }
 
     public static Info readInfo(RunFolder run) {
-        try {
-            Info info = AtomicFiles.readJson(run.configFile(), Info.class);
-            if (!METHOD.equals(info.method())) {
-                throw new EbmException("run '" + run.dir() + "' is a " + info.method()
-                        + " run, not a multigrid run; pass a folder written by 'multigrid train'");
-            }
-            return info;
-        } catch (IOException e) {
-            throw new EbmException("cannot read " + run.configFile() + " (" + e.getMessage()
-                    + "); is '" + run.dir() + "' a multigrid run folder?", e);
-        }
+        return TrainingRun.readInfo(run, METHOD, "multigrid", "multigrid train", Info.class);
     }
 
-    /** Every tensor of the model: net{g}.{name} for the nets, p0. */
-    public static LinkedHashMap<String, NDArray> modelTensors(MultigridModel model) {
-        LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
+    /** The parts of a checkpoint: every net ("net{g}"), its optimizer ("adam{g}") when given, and p⁽⁰⁾. */
+    static Checkpoint checkpoint(MultigridModel model, Map<Integer, Adam> adams) {
+        Checkpoint c = new Checkpoint(METHOD);
         for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
-            BlockTensors.put(out, "net" + e.getKey() + ".", e.getValue());
+            c.block("net" + e.getKey(), e.getValue());
         }
-        if (model.p0() != null) {
-            out.put("p0", model.p0());
+        c.tensor("p0", model::p0);
+        if (adams != null) {
+            adams.forEach((g, a) -> c.optimizer("adam" + g, a));
         }
-        return out;
+        return c;
     }
 
-    /** Copies the checkpoint's nets and p⁽⁰⁾ into the model; returns the loaded file (caller reads the rest, then closes it). */
-    public static TensorFile.Loaded loadInto(Path ck, MultigridModel model, NDManager m) {
-        TensorFile.Loaded loaded = BlockTensors.load(ck, m);
-        Map<String, NDArray> t = loaded.tensors();
-        for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
-            BlockTensors.copyInto(t, "net" + e.getKey() + ".", e.getValue(), ck, "the nets of this configuration");
-        }
-        NDArray p0 = t.get("p0");
+    /** Metadata of checkpoints written before the shared format: {nextIteration, totalIterations, adamSteps{g}, complete}. */
+    static Checkpoint.Meta legacyMeta(JsonNode n) {
+        Map<String, Long> steps = new LinkedHashMap<>();
+        n.path("adamSteps").fields().forEachRemaining(e -> steps.put("adam" + e.getKey(), e.getValue().asLong()));
+        return new Checkpoint.Meta("legacy", METHOD, n.path("nextIteration").asLong(), n.path("complete").asBoolean(),
+                steps, AtomicFiles.MAPPER.valueToTree(new TrainState(n.path("totalIterations").asLong())), null);
+    }
+
+    /** Copies a checkpoint's nets and p⁽⁰⁾ into the model (and the optimizers' state when given); returns it with its other tensors. */
+    static Checkpoint.Loaded loadInto(Path ck, MultigridModel model, Map<Integer, Adam> adams, NDManager m) {
+        Checkpoint.Loaded ld = checkpoint(model, adams).load(ck, m, MultigridRun::legacyMeta);
+        NDArray p0 = ld.extras().get("p0");
         if (p0 != null) {
             model.setP0(p0);
         }
-        return loaded;
+        return ld;
     }
 
     /** Loads a trained (or partly trained) run for sampling and evaluation. */
@@ -90,7 +87,7 @@ public final class MultigridRun {
         }
         MultigridModel model = new MultigridModel(manager, info.config());
         try (NDManager tmp = manager.newSubManager()) {
-            loadInto(ck, model, tmp);
+            loadInto(ck, model, null, tmp);
         } catch (RuntimeException e) {
             model.close();
             throw e;

@@ -20,9 +20,10 @@ import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.Gradients;
 import org.ebm4j.optim.LrSchedule;
 import org.ebm4j.run.AtomicFiles;
-import org.ebm4j.run.JsonlLog;
 import org.ebm4j.run.RunFolder;
-import org.ebm4j.run.TensorFile;
+import org.ebm4j.train.Checkpoint;
+import org.ebm4j.train.TrainingLoop;
+import org.ebm4j.train.TrainingRun;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ public final class MultigridTrainer {
         for (int g : cfg.netGrids()) {
             nets.put(g + "x" + g, cfg.netSpec(g).toString());
         }
-        AtomicFiles.writeJson(run.configFile(), new MultigridRun.Info(MultigridRun.METHOD, MultigridRun.VERSION, cfg,
+        AtomicFiles.writeJson(run.configFile(), new MultigridRun.Info(MultigridRun.METHOD, org.ebm4j.core.Version.VERSION, cfg,
                 data.size(), Batches.perEpoch(data.size(), cfg.batchSize()), nets));
         return new MultigridTrainer(cfg, progress).train(run, data, manager);
     }
@@ -105,7 +106,7 @@ public final class MultigridTrainer {
         Torch.seed(Seeds.derive(cfg.seed(), -1));
         MultigridModel model = new MultigridModel(manager, cfg);
         Map<Integer, Adam> adams = new LinkedHashMap<>();
-        NDArray bank = null;
+        NDArray[] bank = new NDArray[1]; // PCD's persistent chains, created at the first iteration
         try {
             for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
                 adams.put(e.getKey(), new Adam(model.manager(), e.getValue().trainableParameters(), schedule(cfg, total),
@@ -114,16 +115,12 @@ public final class MultigridTrainer {
             long start = 0;
             if (Files.exists(MultigridRun.checkpoint(run))) {
                 try (NDManager tmp = manager.newSubManager()) {
-                    TensorFile.Loaded ld = MultigridRun.loadInto(MultigridRun.checkpoint(run), model, tmp);
-                    MultigridRun.CheckpointMeta meta = ld.metadata(MultigridRun.CheckpointMeta.class);
-                    for (Map.Entry<Integer, Adam> e : adams.entrySet()) {
-                        e.getValue().load(ld.tensors(), "adam" + e.getKey() + ".", meta.adamSteps().get(String.valueOf(e.getKey())));
-                    }
-                    NDArray b = ld.tensors().get("pcd_bank");
+                    Checkpoint.Loaded ld = MultigridRun.loadInto(MultigridRun.checkpoint(run), model, adams, tmp);
+                    NDArray b = ld.extras().get("pcd_bank");
                     if (b != null) {
-                        bank = Torch.scopedCopy(b, model.manager());
+                        bank[0] = Torch.scopedCopy(b, model.manager());
                     }
-                    start = meta.nextIteration();
+                    start = ld.meta().iteration();
                 }
                 if (start >= total) {
                     progress.message("run already complete (" + total + " iterations)");
@@ -135,47 +132,58 @@ public final class MultigridTrainer {
                     model.setP0(ones);
                 }
             }
+            Checkpoint parts = MultigridRun.checkpoint(model, adams).tensor("pcd_bank", () -> bank[0]);
             long keepLogUpTo = start;
-            if (Files.exists(run.logFile())) { // a resumed log equals an uninterrupted one
-                JsonlLog.truncateAfter(run.logFile(), r -> r.get("iter").asLong() < keepLogUpTo);
-            }
             progress.start("multigrid " + cfg.method() + " (" + cfg.epochs() + " epochs of " + perEpoch + " iterations)", total - start);
-            int[] perm = null;
-            long permEpoch = -1;
-            long t0 = System.nanoTime();
-            try (JsonlLog log = JsonlLog.open(run.logFile())) {
-                for (long it = start; it < total; it++) {
+            int[][] perm = new int[1][];
+            long[] permEpoch = {-1};
+            // a resumed log equals an uninterrupted one
+            try (TrainingRun tr = TrainingRun.open(run, progress, r -> r.get("iter").asLong() < keepLogUpTo)) {
+                TrainingLoop.Step step = ctx -> {
+                    long it = ctx.index();
                     long epoch = it / perEpoch;
-                    if (epoch != permEpoch) {
-                        perm = Batches.permutation(n, cfg.seed(), epoch);
-                        permEpoch = epoch;
+                    if (epoch != permEpoch[0]) {
+                        perm[0] = Batches.permutation(n, cfg.seed(), epoch);
+                        permEpoch[0] = epoch;
                     }
-                    int[] idx = Batches.batch(perm, (int) (it % perEpoch), cfg.batchSize());
-                    Torch.seed(Seeds.derive(cfg.seed(), it));
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    try (NDManager itMgr = model.manager().newSubManager()) {
-                        bank = iteration(model, adams, data, idx, it, bank, itMgr, row);
-                        @SuppressWarnings("unchecked")
-                        List<NDArray> syn = (List<NDArray>) row.remove("_syn");
-                        boolean last = it == total - 1;
-                        boolean epochEnd = (it + 1) % perEpoch == 0;
-                        if (it % cfg.logEvery() == 0 || last) {
-                            double ms = (System.nanoTime() - t0) / 1e6 / (it - start + 1);
+                    int[] idx = Batches.batch(perm[0], (int) (it % perEpoch), cfg.batchSize());
+                    Map<String, Object> row = ctx.row();
+                    bank[0] = iteration(model, adams, data, idx, it, bank[0], ctx, row);
+                    @SuppressWarnings("unchecked")
+                    List<NDArray> syn = (List<NDArray>) row.remove("_syn");
+                    if (ctx.due(cfg.sampleEvery())) {
+                        MultigridOutputs.writeChainGrid(model, syn, run.images().resolve(String.format("syn_%06d.png", it)));
+                    }
+                    if (!ctx.logDue()) {
+                        row.clear();
+                    }
+                    ctx.status(String.format("epoch %d/%d loss %s", epoch + 1, cfg.epochs(),
+                            row.getOrDefault("loss_" + cfg.imageSize(), "?")));
+                };
+                TrainingLoop.builder(tr, model.manager(), step)
+                        .task("multigrid " + cfg.method())
+                        .iterations(start, total)
+                        .seedKey(it -> Seeds.derive(cfg.seed(), it))
+                        .logEvery(cfg.logEvery())
+                        .timing((row, ms) -> {
                             row.put("ms_per_iter", Math.round(ms * 10) / 10.0);
                             row.put("images_per_s", Math.round(cfg.batchSize() / (ms / 1000.0) * 10) / 10.0);
-                            log.append(row);
-                        }
-                        if (it % cfg.sampleEvery() == 0 || last) {
-                            MultigridOutputs.writeChainGrid(model, syn, run.images().resolve(String.format("syn_%06d.png", it)));
-                        }
-                        if ((it + 1) % cfg.checkpointEvery() == 0 || epochEnd || last) {
-                            log.sync();
-                            saveCheckpoint(run, model, adams, bank, it + 1, total);
-                        }
-                    }
-                    progress.progress(it - start + 1, String.format("epoch %d/%d loss %s", epoch + 1, cfg.epochs(),
-                            row.getOrDefault("loss_" + cfg.imageSize(), "?")));
-                }
+                        })
+                        .checkpoint(parts, MultigridRun.checkpoint(run), next -> new MultigridRun.TrainState(total),
+                                cfg.checkpointEvery(), perEpoch, true)
+                        .legacy(MultigridRun::legacyMeta)
+                        .onRestore(ld -> {
+                            NDArray b = ld.extras().get("pcd_bank");
+                            if (b != null && bank[0] != null) {
+                                TensorCopy.copyInto(b, bank[0]);
+                            }
+                            NDArray p0 = ld.extras().get("p0");
+                            if (p0 != null) {
+                                model.setP0(p0);
+                            }
+                        })
+                        .build()
+                        .run();
             }
             progress.end();
             return model;
@@ -189,7 +197,8 @@ public final class MultigridTrainer {
 
     /** One iteration; returns the (new) PCD bank. Puts the log fields and the synthesized states ("_syn") in row. */
     private NDArray iteration(MultigridModel model, Map<Integer, Adam> adams, ImageDataset data, int[] idx, long it,
-                              NDArray bank, NDManager m, Map<String, Object> row) {
+                              NDArray bank, TrainingLoop.Iteration ctx, Map<String, Object> row) {
+        NDManager m = ctx.scope();
         NDArray unit = data.batch(m, idx);
         NDArray y = model.toPixels(unit);
         MultigridModel.Observation obs = cfg.inpaintTraining()
@@ -232,9 +241,9 @@ public final class MultigridTrainer {
             Adam adam = adams.get(g);
             lr = adam.currentLr();
             Update u = update(net, adam, obsG, synG, m);
-            if (!Double.isFinite(u.loss())) {
-                throw new EbmException(String.format("grid %dx%d diverged at iteration %d: the loss is %s; the last "
-                        + "checkpoint is kept. Lower --lr or --delta and start again", g, g, it, u.loss()));
+            if (!Double.isFinite(u.loss())) { // the update was skipped: the weights are intact, the run is not
+                ctx.diverged(String.format("grid %dx%d diverged at iteration %d: the loss is %s; the last "
+                        + "checkpoint is kept. Lower --lr or --delta and start again", g, g, it, u.loss()), true);
             }
             row.put("f_obs_" + g, u.fObs());
             row.put("f_syn_" + g, u.fSyn());
@@ -284,21 +293,6 @@ public final class MultigridTrainer {
             adam.update(gr.grads());
             return new Update(f[0], f[1], gr.loss(), l1);
         }
-    }
-
-    private void saveCheckpoint(RunFolder run, MultigridModel model, Map<Integer, Adam> adams, NDArray bank,
-                                long next, long total) throws IOException {
-        LinkedHashMap<String, NDArray> t = MultigridRun.modelTensors(model);
-        Map<String, Long> steps = new LinkedHashMap<>();
-        for (Map.Entry<Integer, Adam> e : adams.entrySet()) {
-            t.putAll(e.getValue().state("adam" + e.getKey() + "."));
-            steps.put(String.valueOf(e.getKey()), e.getValue().step());
-        }
-        if (bank != null) {
-            t.put("pcd_bank", bank);
-        }
-        TensorFile.save(MultigridRun.checkpoint(run), AtomicFiles.MAPPER.writeValueAsString(
-                new MultigridRun.CheckpointMeta(next, total, steps, next >= total)), t);
     }
 
     /** p⁽⁰⁾: the 1×1 version (mean colour) of every training image, in pixel units [N, C]. */

@@ -2,27 +2,30 @@ package org.ebm4j.method.patchgen;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.ImageFiles;
 import org.ebm4j.image.Resize;
 import org.ebm4j.nn.PatchEnergyNet;
-import org.ebm4j.run.AtomicFiles;
-import org.ebm4j.run.BlockTensors;
+import org.ebm4j.optim.Adam;
+import org.ebm4j.run.Checkpoints;
 import org.ebm4j.run.RunFolder;
-import org.ebm4j.run.TensorFile;
+import org.ebm4j.train.Checkpoint;
+import org.ebm4j.train.TrainingRun;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The on-disk form of a PatchGenCN run: config.json ({@link Info}), the training image as
  * source.png, one checkpoint per finished scale (checkpoints/scale-NN.ckpt) and at most one
- * mid-scale checkpoint (checkpoints/partial.ckpt).
+ * mid-scale checkpoint (checkpoints/partial.ckpt), each a {@link Checkpoint} with the scale's net
+ * ("net") and, mid-scale, its optimizer ("adam").
  */
 public final class PatchGenRun {
     public static final String METHOD = "patchgen";
@@ -33,18 +36,35 @@ public final class PatchGenRun {
                        PatchGenConfig config, List<String> pyramid) {
     }
 
-    /** Metadata stored inside every checkpoint. */
-    public record CheckpointMeta(int scale, int iteration, int restart, long adamStep, boolean complete) {
+    /** The method's state in a checkpoint: which scale, and which restart of it. */
+    public record ScaleState(int scale, int restart) {
     }
 
     private PatchGenRun() {}
 
     public static Path scaleCheckpoint(RunFolder run, int scale) {
-        return run.checkpoints().resolve(String.format("scale-%02d.ckpt", scale));
+        return Checkpoints.of(run).pathFor("scale-", scale, 2);
     }
 
     public static Path partialCheckpoint(RunFolder run) {
-        return run.checkpoints().resolve("partial.ckpt");
+        return Checkpoints.of(run).pathFor("partial");
+    }
+
+    /** The parts of a scale's checkpoint: its net, and its optimizer when given. */
+    static Checkpoint checkpoint(PatchEnergyNet net, Adam adam) {
+        Checkpoint c = new Checkpoint(METHOD).block("net", net);
+        return adam == null ? c : c.optimizer("adam", adam);
+    }
+
+    /**
+     * Metadata of checkpoints written before the shared format: {scale, iteration (the last one
+     * done), restart, adamStep, complete}.
+     */
+    static Checkpoint.Meta legacyMeta(JsonNode n) {
+        return new Checkpoint.Meta("legacy", METHOD, n.path("iteration").asLong() + 1, n.path("complete").asBoolean(),
+                Map.of("adam", n.path("adamStep").asLong()),
+                org.ebm4j.run.AtomicFiles.MAPPER.valueToTree(new ScaleState(n.path("scale").asInt(), n.path("restart").asInt())),
+                null);
     }
 
     /** The pyramid of training images: the finest is the source resized to the capped size, the rest are resized from it. */
@@ -59,17 +79,7 @@ public final class PatchGenRun {
     }
 
     public static Info readInfo(RunFolder run) {
-        try {
-            Info info = AtomicFiles.readJson(run.configFile(), Info.class);
-            if (!METHOD.equals(info.method())) {
-                throw new EbmException("run '" + run.dir() + "' is a " + info.method()
-                        + " run, not a PatchGenCN run; pass a folder written by 'patchgen train'");
-            }
-            return info;
-        } catch (IOException e) {
-            throw new EbmException("cannot read " + run.configFile() + " (" + e.getMessage()
-                    + "); is '" + run.dir() + "' a PatchGenCN run folder?", e);
-        }
+        return TrainingRun.readInfo(run, METHOD, "PatchGenCN", "patchgen train", Info.class);
     }
 
     /** Loads a trained (possibly partially trained) pyramid for sampling. */
@@ -102,17 +112,12 @@ public final class PatchGenRun {
         return model;
     }
 
-    /** Parameters of a net (SN state included) keyed as "net.NAME". */
-    public static LinkedHashMap<String, NDArray> netTensors(PatchEnergyNet net) {
-        LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
-        BlockTensors.put(out, "net.", net);
-        return out;
-    }
-
-    /** Reads a checkpoint into a net; returns the checkpoint's tensors (the caller may read optimiser state). */
-    public static TensorFile.Loaded loadInto(Path ck, PatchEnergyNet net, NDManager m) {
-        TensorFile.Loaded loaded = BlockTensors.load(ck, m);
-        BlockTensors.copyInto(loaded.tensors(), "net.", net, ck, "this scale's net");
-        return loaded;
+    /** Reads a scale's net from a checkpoint (its optimizer state, if any, is ignored). */
+    public static Checkpoint.Meta loadInto(Path ck, PatchEnergyNet net, NDManager m) {
+        try (NDManager tmp = m.newSubManager()) {
+            Checkpoint.Loaded ld = checkpoint(net, null).load(ck, tmp, PatchGenRun::legacyMeta);
+            ld.extras().values().forEach(NDArray::close);
+            return ld.meta();
+        }
     }
 }

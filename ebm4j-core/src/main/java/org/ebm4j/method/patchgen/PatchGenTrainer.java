@@ -16,15 +16,16 @@ import org.ebm4j.optim.GradClip;
 import org.ebm4j.optim.Gradients;
 import org.ebm4j.optim.LrSchedule;
 import org.ebm4j.run.AtomicFiles;
-import org.ebm4j.run.JsonlLog;
 import org.ebm4j.run.RunFolder;
-import org.ebm4j.run.TensorFile;
+import org.ebm4j.train.Checkpoint;
+import org.ebm4j.train.DivergencePolicy;
+import org.ebm4j.train.TrainingLoop;
+import org.ebm4j.train.TrainingRun;
 import org.ebm4j.sampling.NoiseSchedule;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -55,7 +56,7 @@ public final class PatchGenTrainer {
         RunFolder run = RunFolder.create(runDir, force);
         ImageFiles.writePng(run.file(PatchGenRun.SOURCE), source);
         Pyramid p = Pyramid.of(source.width(), source.height(), cfg.numScales(), cfg.minSize(), cfg.maxSize());
-        AtomicFiles.writeJson(run.configFile(), new PatchGenRun.Info(PatchGenRun.METHOD, Version.VERSION,
+        AtomicFiles.writeJson(run.configFile(), new PatchGenRun.Info(PatchGenRun.METHOD, org.ebm4j.core.Version.VERSION,
                 image.getFileName().toString(), source.width(), source.height(), cfg, p.describe()));
         return new PatchGenTrainer(cfg, progress).train(run, manager);
     }
@@ -93,18 +94,15 @@ public final class PatchGenTrainer {
                 model.setNet(start, net);
                 start++;
             }
-            PatchGenRun.CheckpointMeta partial = readPartial(run, start);
+            Checkpoint.Meta partial = readPartial(run, start);
             int resumeScale = start;
-            int resumeIter = partial == null ? -1 : partial.iteration();
+            long resumeNext = partial == null ? 0 : partial.iteration();
             // a resumed log must equal an uninterrupted one: drop lines written after the checkpoint
-            if (Files.exists(run.logFile())) {
-                JsonlLog.truncateAfter(run.logFile(), n -> n.get("scale").asInt() < resumeScale
-                        || (n.get("scale").asInt() == resumeScale && n.get("iter").asInt() <= resumeIter));
-            }
-            progress.start("PatchGenCN " + p.numScales() + " scales", (long) cfg.iterations() * (p.numScales() - start));
-            try (JsonlLog log = JsonlLog.open(run.logFile())) {
+            try (TrainingRun tr = TrainingRun.open(run, progress, n -> n.get("scale").asInt() < resumeScale
+                    || (n.get("scale").asInt() == resumeScale && n.get("iter").asInt() < resumeNext))) {
+                progress.start("PatchGenCN " + p.numScales() + " scales", (long) cfg.iterations() * (p.numScales() - start));
                 for (int s = start; s < p.numScales(); s++) {
-                    trainScale(run, model, s, s == start ? partial : null, log, (long) (s - start) * cfg.iterations());
+                    trainScale(tr, model, s, s == start ? partial : null, (long) (s - start) * cfg.iterations());
                 }
             }
             progress.end();
@@ -116,21 +114,21 @@ public final class PatchGenTrainer {
         }
     }
 
-    private PatchGenRun.CheckpointMeta readPartial(RunFolder run, int scale) throws IOException {
+    private Checkpoint.Meta readPartial(RunFolder run, int scale) {
         Path ck = PatchGenRun.partialCheckpoint(run);
         if (!Files.exists(ck)) {
             return null;
         }
-        try (NDManager tmp = NDManager.newBaseManager()) {
-            PatchGenRun.CheckpointMeta meta = TensorFile.load(ck, tmp).metadata(PatchGenRun.CheckpointMeta.class);
-            return meta.scale() == scale ? meta : null; // a stale partial of a finished scale is ignored
-        }
+        Checkpoint.Meta meta = new Checkpoint(PatchGenRun.METHOD).readMeta(ck, PatchGenRun::legacyMeta);
+        // a stale partial of a finished scale is ignored
+        return meta.state(PatchGenRun.ScaleState.class).scale() == scale ? meta : null;
     }
 
-    private void trainScale(RunFolder run, PatchGenModel model, int s, PatchGenRun.CheckpointMeta partial,
-                            JsonlLog log, long progressBase) throws IOException {
-        int restart = partial == null ? 0 : partial.restart();
-        int firstIter = partial == null ? 0 : partial.iteration() + 1;
+    private void trainScale(TrainingRun tr, PatchGenModel model, int s, Checkpoint.Meta partial, long progressBase)
+            throws IOException {
+        RunFolder run = tr.folder();
+        int restart = partial == null ? 0 : partial.state(PatchGenRun.ScaleState.class).restart();
+        long firstIter = partial == null ? 0 : partial.iteration();
         while (true) {
             Torch.seed(Seeds.derive(cfg.seed(), s, -1, restart));
             PatchEnergyNet net = model.newNet(s);
@@ -139,39 +137,40 @@ public final class PatchGenTrainer {
             Adam adam = new Adam(model.manager(), params,
                     LrSchedule.linearToFloor(cfg.lrInit(), cfg.lrMin(), cfg.lrDecayIters()),
                     cfg.beta1(), cfg.beta2(), 1e-8, 0);
+            Checkpoint parts = PatchGenRun.checkpoint(net, adam);
             if (firstIter > 0) {
-                TensorFile.Loaded ld = PatchGenRun.loadInto(PatchGenRun.partialCheckpoint(run), net, model.manager());
-                adam.load(ld.tensors(), "adam.", partial.adamStep());
-                ld.tensors().values().forEach(NDArray::close);
+                try (NDManager tmp = model.manager().newSubManager()) {
+                    parts.load(PatchGenRun.partialCheckpoint(run), tmp, PatchGenRun::legacyMeta).extras().values()
+                            .forEach(NDArray::close);
+                }
                 progress.message("resuming scale " + s + " at iteration " + firstIter);
             }
-            String outcome = trainScaleOnce(run, model, net, adam, s, restart, firstIter, log, progressBase);
+            TrainingLoop.Outcome outcome = trainScaleOnce(tr, model, net, adam, parts, s, restart, firstIter, progressBase);
             adam.close();
-            if (outcome == null) {
+            if (outcome.completed()) {
                 break;
             }
             closeParameters(net);
+            String why = outcome.divergence().getMessage();
             if (cfg.earlyStop().equals("restart") && restart < cfg.maxRestarts()) {
                 restart++;
                 firstIter = 0;
-                progress.message(outcome + "; restarting scale " + s + " with a new initialisation (restart "
+                progress.message(why + "; restarting scale " + s + " with a new initialisation (restart "
                         + restart + " of " + cfg.maxRestarts() + ")");
                 continue;
             }
-            throw new EbmException(outcome + "; training stopped with scales 0.." + (s - 1) + " saved. "
+            throw new EbmException(why + "; training stopped with scales 0.." + (s - 1) + " saved. "
                     + "Start again with another --seed, or pass --early-stop warn to train through it");
         }
         PatchEnergyNet trained = model.net(s);
         trained.freezeSpectralState();
-        LinkedHashMap<String, NDArray> tensors = PatchGenRun.netTensors(trained);
-        TensorFile.save(PatchGenRun.scaleCheckpoint(run, s), AtomicFiles.MAPPER.writeValueAsString(
-                new PatchGenRun.CheckpointMeta(s, cfg.iterations() - 1, restart, 0, true)), tensors);
+        PatchGenRun.checkpoint(trained, null).save(PatchGenRun.scaleCheckpoint(run, s), cfg.iterations(), true,
+                new PatchGenRun.ScaleState(s, restart));
         Files.deleteIfExists(PatchGenRun.partialCheckpoint(run));
         // Continue with the net as saved: the next scales then see exactly what a resumed run loads
         // (fresh tensors, no autograd history), so both paths give the same numbers.
         PatchEnergyNet saved = model.newNet(s);
-        PatchGenRun.loadInto(PatchGenRun.scaleCheckpoint(run, s), saved, model.manager()).tensors().values()
-                .forEach(NDArray::close);
+        PatchGenRun.loadInto(PatchGenRun.scaleCheckpoint(run, s), saved, model.manager());
         saved.freezeSpectralState();
         model.setNet(s, saved);
         closeParameters(trained);
@@ -181,14 +180,25 @@ public final class PatchGenTrainer {
         net.getParameters().values().forEach(p -> p.getArray().close());
     }
 
-    /** Runs the iterations of one scale; returns null when done or a message when the early-stop guard fired. */
-    private String trainScaleOnce(RunFolder run, PatchGenModel model, PatchEnergyNet net, Adam adam, int s,
-                                  int restart, int firstIter, JsonlLog log, long progressBase) throws IOException {
+    /**
+     * Runs the iterations of one scale on the shared loop. The early-stop guard is the loop's
+     * divergence guard: "restart" hands the divergence back (the scale is re-initialised), "stop"
+     * stops, "warn" continues after an explosion (a non-finite loss still stops).
+     */
+    private TrainingLoop.Outcome trainScaleOnce(TrainingRun tr, PatchGenModel model, PatchEnergyNet net, Adam adam,
+                                                Checkpoint parts, int s, int restart, long firstIter, long progressBase)
+            throws IOException {
+        RunFolder run = tr.folder();
         int w = model.pyramid().widths()[s];
         int h = model.pyramid().heights()[s];
         int pad = cfg.pad();
         NoiseSchedule noise = NoiseSchedule.linearDecay(cfg.noiseInit(), cfg.noiseMin(), cfg.noiseDecayIters());
         List<Parameter> params = net.trainableParameters();
+        DivergencePolicy policy = switch (cfg.earlyStop()) {
+            case "warn" -> DivergencePolicy.WARN;
+            case "stop" -> DivergencePolicy.STOP;
+            default -> DivergencePolicy.RESTART;
+        };
         try (NDManager scaleMgr = model.manager().newSubManager()) {
             NDArray obsScale = Torch.pad(ImageTensors.toTensor(scaleMgr, model.reals().get(s)), pad);
             // the recovery chain's start is fixed for the whole scale (official: computed at iteration 0)
@@ -199,96 +209,86 @@ public final class PatchGenTrainer {
                 recInit = Torch.pad(init, pad);
                 recInit.attach(scaleMgr);
             }
-            long t0 = System.nanoTime();
-            for (int it = firstIter; it < cfg.iterations(); it++) {
-                Torch.seed(Seeds.derive(cfg.seed(), s, it, restart));
-                try (NDManager itMgr = scaleMgr.newSubManager()) {
-                    // per-iteration copies of the scale's tensors, so what is computed from them is freed
-                    // with this iteration and not kept until the scale ends (see Torch.scopedCopy)
-                    NDArray obs = Torch.scopedCopy(obsScale, itMgr);
-                    NDArray recStart = Torch.scopedCopy(recInit, itMgr);
-                    NDArray init;
-                    if (s == 0) {
-                        init = model.initialNoise(itMgr, 1, h, w);
-                    } else {
-                        int w0 = model.pyramid().widths()[0];
-                        int h0 = model.pyramid().heights()[0];
-                        NDArray z = model.initialNoise(itMgr, 1, h0, w0);
-                        init = model.multiScale(z, s, false, cfg.noiseMin(), 1.0, 1.0, true);
-                    }
-                    double sigma = noise.std(it);
-                    NDArray syn = model.chain(s, Torch.pad(init, pad), cfg.stepsAt(s), sigma);
-                    NDArray rec = model.chain(s, recStart, cfg.stepsRec(), 0.0);
-                    net.setTrainable(true);
-                    float[] f = new float[3];
-                    try (Gradients.Result g = Gradients.of(itMgr, params, () -> {
-                        NDArray fObs = net.output(obs).mean();
-                        NDArray fSyn = net.output(syn).mean();
-                        NDArray fRec = net.output(rec).mean();
-                        f[0] = fObs.getFloat();
-                        f[1] = fSyn.getFloat();
-                        f[2] = fRec.getFloat();
-                        return fSyn.sub(fObs).add(fRec.sub(fObs).mul(cfg.lambdaRec()));
-                    })) {
-                        if (!Double.isFinite(g.loss())) { // a NaN step would poison the weights for good
-                            String msg = String.format("scale %d diverged at iteration %d: the loss is %s", s, it, g.loss());
-                            if (!cfg.earlyStop().equals("warn")) {
-                                return msg;
-                            }
-                            throw new EbmException(msg + "; the weights cannot recover from a non-finite loss. "
-                                    + "Lower the learning rate or step size and start again");
-                        }
-                        GradClip.perTensor(g.grads(), cfg.gradClamp());
-                        double lr = adam.currentLr();
-                        adam.update(g.grads());
-                        boolean last = it == cfg.iterations() - 1;
-                        if (it % cfg.logEvery() == 0 || last) {
-                            double recMse = rec.sub(obs).square().sum().getFloat();
-                            double randMse = syn.sub(obs).square().sum().getFloat();
-                            double msPerIter = (System.nanoTime() - t0) / 1e6 / (it - firstIter + 1);
-                            Map<String, Object> row = new LinkedHashMap<>();
-                            row.put("scale", s);
-                            row.put("iter", it);
-                            row.put("loss", g.loss());
-                            row.put("f_obs", f[0]);
-                            row.put("f_syn", f[1]);
-                            row.put("f_rec", f[2]);
-                            row.put("rec_mse", recMse);
-                            row.put("rand_mse", randMse);
-                            row.put("lr", lr);
-                            row.put("noise", sigma);
-                            row.put("restart", restart);
-                            row.put("ms_per_iter", Math.round(msPerIter * 10) / 10.0);
-                            log.append(row);
-                            if (recMse / ((double) h * w) > cfg.earlyStopThreshold()) {
-                                String msg = String.format("scale %d diverged at iteration %d: rec_mse/(h*w) = %.2f > %.2f",
-                                        s, it, recMse / ((double) h * w), cfg.earlyStopThreshold());
-                                if (!cfg.earlyStop().equals("warn")) {
-                                    return msg;
-                                }
-                                progress.message("warning: " + msg + " (continuing: --early-stop warn)");
-                            }
-                        }
-                        if (it % cfg.imageEvery() == 0 || last) {
-                            Path dir = run.images().resolve("scale_" + s);
-                            ImageFiles.writePng(dir.resolve(String.format("syn_%05d.png", it)),
-                                    ImageTensors.fromTensor(Torch.unpad(syn, pad)).get(0));
-                            ImageFiles.writePng(dir.resolve(String.format("rec_%05d.png", it)),
-                                    ImageTensors.fromTensor(Torch.unpad(rec, pad)).get(0));
-                        }
-                        if (cfg.checkpointEvery() > 0 && (it + 1) % cfg.checkpointEvery() == 0 && !last) {
-                            LinkedHashMap<String, NDArray> t = PatchGenRun.netTensors(net);
-                            t.putAll(adam.state("adam."));
-                            log.sync();
-                            TensorFile.save(PatchGenRun.partialCheckpoint(run), AtomicFiles.MAPPER.writeValueAsString(
-                                    new PatchGenRun.CheckpointMeta(s, it, restart, adam.step(), false)), t);
-                        }
-                        progress.progress(progressBase + it + 1, String.format("scale %d/%d loss %.4f",
-                                s + 1, model.pyramid().numScales(), g.loss()));
-                    }
+            TrainingLoop.Step step = ctx -> {
+                int it = (int) ctx.index();
+                NDManager itMgr = ctx.scope();
+                // per-iteration copies of the scale's tensors, so what is computed from them is freed
+                // with this iteration and not kept until the scale ends (see Torch.scopedCopy)
+                NDArray obs = Torch.scopedCopy(obsScale, itMgr);
+                NDArray recStart = Torch.scopedCopy(recInit, itMgr);
+                NDArray init;
+                if (s == 0) {
+                    init = model.initialNoise(itMgr, 1, h, w);
+                } else {
+                    int w0 = model.pyramid().widths()[0];
+                    int h0 = model.pyramid().heights()[0];
+                    NDArray z = model.initialNoise(itMgr, 1, h0, w0);
+                    init = model.multiScale(z, s, false, cfg.noiseMin(), 1.0, 1.0, true);
                 }
-            }
+                double sigma = noise.std(it);
+                NDArray syn = model.chain(s, Torch.pad(init, pad), cfg.stepsAt(s), sigma);
+                NDArray rec = model.chain(s, recStart, cfg.stepsRec(), 0.0);
+                net.setTrainable(true);
+                float[] f = new float[3];
+                // Eq. 5 with the recovery term: mean f(syn) − mean f(obs) + λ·(mean f(rec) − mean f(obs))
+                try (Gradients.Result g = Gradients.of(itMgr, params, () -> {
+                    NDArray fObs = net.output(obs).mean();
+                    NDArray fSyn = net.output(syn).mean();
+                    NDArray fRec = net.output(rec).mean();
+                    f[0] = fObs.getFloat();
+                    f[1] = fSyn.getFloat();
+                    f[2] = fRec.getFloat();
+                    return fSyn.sub(fObs).add(fRec.sub(fObs).mul(cfg.lambdaRec()));
+                })) {
+                    // a NaN step would poison the weights for good: checked before the update
+                    ctx.requireFinite(g.loss(), "scale " + s);
+                    GradClip.perTensor(g.grads(), cfg.gradClamp());
+                    double lr = adam.currentLr();
+                    adam.update(g.grads());
+                    if (ctx.logDue()) {
+                        double recMse = rec.sub(obs).square().sum().getFloat();
+                        double randMse = syn.sub(obs).square().sum().getFloat();
+                        Map<String, Object> row = ctx.row();
+                        row.put("scale", s);
+                        row.put("iter", it);
+                        row.put("loss", g.loss());
+                        row.put("f_obs", f[0]);
+                        row.put("f_syn", f[1]);
+                        row.put("f_rec", f[2]);
+                        row.put("rec_mse", recMse);
+                        row.put("rand_mse", randMse);
+                        row.put("lr", lr);
+                        row.put("noise", sigma);
+                        row.put("restart", restart);
+                        // the official early-stop test: the recovery chain no longer finds the image
+                        if (recMse / ((double) h * w) > cfg.earlyStopThreshold()) {
+                            ctx.diverged(String.format("scale %d diverged at iteration %d: rec_mse/(h*w) = %.2f > %.2f",
+                                    s, it, recMse / ((double) h * w), cfg.earlyStopThreshold()), false);
+                        }
+                    }
+                    if (ctx.due(cfg.imageEvery())) {
+                        Path dir = run.images().resolve("scale_" + s);
+                        ImageFiles.writePng(dir.resolve(String.format("syn_%05d.png", it)),
+                                ImageTensors.fromTensor(Torch.unpad(syn, pad)).get(0));
+                        ImageFiles.writePng(dir.resolve(String.format("rec_%05d.png", it)),
+                                ImageTensors.fromTensor(Torch.unpad(rec, pad)).get(0));
+                    }
+                    ctx.status(String.format("scale %d/%d loss %.4f", s + 1, model.pyramid().numScales(), g.loss()));
+                }
+            };
+            return TrainingLoop.builder(tr, scaleMgr, step)
+                    .task("scale " + s)
+                    .iterations(firstIter, cfg.iterations())
+                    .seedKey(it -> Seeds.derive(cfg.seed(), s, it, restart))
+                    .logEvery(cfg.logEvery())
+                    .checkpoint(parts, PatchGenRun.partialCheckpoint(run), next -> new PatchGenRun.ScaleState(s, restart),
+                            cfg.checkpointEvery(), 0, false)
+                    .legacy(PatchGenRun::legacyMeta)
+                    .divergence(policy, 0, 1.0)
+                    .phaseRows(n -> n.path("scale").asInt() == s && n.path("restart").asInt() == restart)
+                    .progressBase(progressBase + firstIter)
+                    .build()
+                    .run();
         }
-        return null;
     }
 }

@@ -113,7 +113,7 @@ class MultigridTest {
                  MultigridModel ignored = new MultigridTrainer(cfg, null).train(b, bars(), m)) {
                 assertThat(ignored.nets()).isNotEmpty();
             }
-            assertThat(Files.readAllBytes(MultigridRun.checkpoint(b))).as(method).isEqualTo(Files.readAllBytes(MultigridRun.checkpoint(a)));
+            org.ebm4j.train.CheckpointAssert.sameContent(MultigridRun.checkpoint(b), MultigridRun.checkpoint(a));
         }
     }
 
