@@ -49,6 +49,7 @@ final class PatchgenCommand {
             if (scales != null) Checks.atLeast(spec, "--scales", scales, 1);
             if (iters != null) Checks.atLeast(spec, "--iters", iters, 1);
             ConsoleProgress progress = new ConsoleProgress(common.quiet);
+            Path report;
             try (NDManager m = NDManager.newBaseManager()) {
                 PatchGenModel model;
                 if (resume) {
@@ -69,13 +70,13 @@ final class PatchgenCommand {
                     if (earlyStop != null) cfg = cfg.withEarlyStop(earlyStop, cfg.earlyStopThreshold());
                     model = PatchGenTrainer.trainNew(image, out, force, cfg, progress, m);
                 }
-                try (model) {
-                    RunFolder run = RunFolder.open(out);
+                // the trainer released the run's write lock; take it again for the outputs and the report
+                try (model; RunFolder run = RunFolder.openForWriting(out)) {
                     PatchGenOutputs.writePlots(run);
                     PatchGenOutputs.writeSamples(model, run.dir().resolve("samples"), 4, 0, 1.0, 1.0);
+                    report = RunReport.write(out);
                 }
             }
-            Path report = RunReport.write(out);
             System.out.println("trained: " + out + " (samples in " + out.resolve("samples") + ", plots in " + out.resolve("plots")
                     + ", report " + report + ")");
             return 0;
