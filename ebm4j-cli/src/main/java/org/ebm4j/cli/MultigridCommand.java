@@ -56,7 +56,7 @@ final class MultigridCommand {
 
         @Override
         public Integer call() throws Exception {
-            ConsoleProgress progress = new ConsoleProgress(common.quiet);
+            ConsoleProgress progress = ConsoleProgress.of(common);
             RunFolder run = null; // holds the run's write lock from creation until the report is written
             try (NDManager m = NDManager.newBaseManager()) {
                 MultigridModel model;

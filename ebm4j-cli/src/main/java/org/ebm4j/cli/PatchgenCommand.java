@@ -48,7 +48,7 @@ final class PatchgenCommand {
             if (minSize != null) Checks.atLeast(spec, "--min-size", minSize, 8);
             if (scales != null) Checks.atLeast(spec, "--scales", scales, 1);
             if (iters != null) Checks.atLeast(spec, "--iters", iters, 1);
-            ConsoleProgress progress = new ConsoleProgress(common.quiet);
+            ConsoleProgress progress = ConsoleProgress.of(common);
             Path report;
             try (NDManager m = NDManager.newBaseManager()) {
                 PatchGenModel model;

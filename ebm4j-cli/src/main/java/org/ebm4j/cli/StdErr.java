@@ -24,7 +24,14 @@ import java.lang.reflect.Field;
 final class StdErr {
     static final String PROPERTY = "ebm4j.stderr.fd";
 
+    private static volatile int descriptor = 2;
+
     private StdErr() {}
+
+    /** The descriptor {@code System.err} writes to: 2, or the launcher's direct one once in use. */
+    static int descriptor() {
+        return descriptor;
+    }
 
     /** Points {@code System.err} at the descriptor named by {@value #PROPERTY}, if any. */
     static void useDirectDescriptor() {
@@ -43,6 +50,7 @@ final class StdErr {
             }
             System.err.flush();
             System.setErr(new PrintStream(new FileOutputStream(d), true));
+            descriptor = fd;
         } catch (ReflectiveOperationException | RuntimeException e) {
             // keep System.err on fd 2: the only cost is that the filter may deliver its last lines late
         }
