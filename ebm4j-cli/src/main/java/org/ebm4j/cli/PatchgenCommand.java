@@ -107,9 +107,6 @@ final class PatchgenCommand {
             if (!scalesInfo && out == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--out is required (unless --scales-info)");
             }
-            if (!scalesInfo) {
-                OutputFolder.prepare(out);
-            }
             try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
                 if (scalesInfo) {
                     PatchGenApplications.scalesInfo(model).forEach(System.out::println);
@@ -119,12 +116,28 @@ final class PatchgenCommand {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--start-scale must be in 0.."
                             + (model.trainedScales() - 1) + " for this run, got " + startScale);
                 }
+                // a size that cannot fit is refused before the output folder is made
+                PatchGenOutputs.checkSampleSize(model, n, widthScale, heightScale, asked(spec, "--width-scale", "--height-scale", "--n"));
+                OutputFolder.prepare(out);
                 var s = PatchGenOutputs.writeSamples(model, out, n, seed, widthScale, heightScale, startScale);
                 System.out.println("wrote " + s.size() + " samples of " + s.get(0).width() + "x" + s.get(0).height()
                         + " to " + out);
             }
             return 0;
         }
+    }
+
+    /** The size-asking options the user gave, as typed ("--width-scale 1e6"), for error messages. */
+    static String asked(CommandLine.Model.CommandSpec spec, String... names) {
+        StringBuilder b = new StringBuilder();
+        for (String name : names) {
+            var o = spec.commandLine().getParseResult().matchedOption(name);
+            if (o != null) {
+                if (b.length() > 0) b.append(' ');
+                b.append(name).append(' ').append(String.join(",", o.stringValues()));
+            }
+        }
+        return b.length() > 0 ? b.toString() : "this request";
     }
 
     @Command(name = "reconstruct", description = "Run the deterministic recovery chain from the blurred image.")
