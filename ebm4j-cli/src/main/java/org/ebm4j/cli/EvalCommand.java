@@ -136,7 +136,7 @@ final class EvalCommand {
                     org.ebm4j.data.Datasets.load(data, org.ebm4j.data.Datasets.Split.TRAIN, opts));
             org.ebm4j.data.ImageDataset test = org.ebm4j.eval.features.FeatureNet.prepare(
                     org.ebm4j.data.Datasets.load(data, org.ebm4j.data.Datasets.Split.TEST, org.ebm4j.data.DataOptions.native_()));
-            ConsoleProgress progress = new ConsoleProgress(common.quiet);
+            ConsoleProgress progress = ConsoleProgress.of(common);
             try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
                  org.ebm4j.eval.features.FeatureNet net = org.ebm4j.eval.features.FeatureNet.train(train, test, data,
                          new org.ebm4j.eval.features.FeatureNet.TrainConfig(seed, epochs, batch, lr), progress, m)) {

@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 public final class Main {
 
     public static void main(String[] args) {
+        StdErr.useDirectDescriptor(); // before anything captures System.err
         System.exit(run(args));
     }
 

@@ -56,16 +56,16 @@ final class MultigridCommand {
 
         @Override
         public Integer call() throws Exception {
-            ConsoleProgress progress = new ConsoleProgress(common.quiet);
+            ConsoleProgress progress = ConsoleProgress.of(common);
+            RunFolder run = null; // holds the run's write lock from creation until the report is written
             try (NDManager m = NDManager.newBaseManager()) {
                 MultigridModel model;
-                RunFolder run;
                 if (resume) {
                     if (!Files.isDirectory(out)) {
                         throw new CommandLine.ParameterException(spec.commandLine(),
                                 "--resume: run folder '" + out + "' does not exist; start it without --resume");
                     }
-                    run = RunFolder.open(out);
+                    run = RunFolder.openForWriting(out); // refused while another process writes it
                     model = MultigridTrainer.resume(run, progress, m);
                 } else {
                     MultigridConfig cfg = config();
@@ -78,6 +78,10 @@ final class MultigridCommand {
                     MultigridOutputs.writeSamples(model, run.dir().resolve("samples"), 64, 0);
                 }
                 org.ebm4j.report.RunReport.write(run.dir());
+            } finally {
+                if (run != null) {
+                    run.close();
+                }
             }
             System.out.println("trained: " + out + " (samples in " + out.resolve("samples") + ", plots in " + out.resolve("plots") + ")");
             return 0;

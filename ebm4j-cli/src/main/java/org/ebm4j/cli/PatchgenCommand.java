@@ -48,7 +48,8 @@ final class PatchgenCommand {
             if (minSize != null) Checks.atLeast(spec, "--min-size", minSize, 8);
             if (scales != null) Checks.atLeast(spec, "--scales", scales, 1);
             if (iters != null) Checks.atLeast(spec, "--iters", iters, 1);
-            ConsoleProgress progress = new ConsoleProgress(common.quiet);
+            ConsoleProgress progress = ConsoleProgress.of(common);
+            Path report;
             try (NDManager m = NDManager.newBaseManager()) {
                 PatchGenModel model;
                 if (resume) {
@@ -69,13 +70,13 @@ final class PatchgenCommand {
                     if (earlyStop != null) cfg = cfg.withEarlyStop(earlyStop, cfg.earlyStopThreshold());
                     model = PatchGenTrainer.trainNew(image, out, force, cfg, progress, m);
                 }
-                try (model) {
-                    RunFolder run = RunFolder.open(out);
+                // the trainer released the run's write lock; take it again for the outputs and the report
+                try (model; RunFolder run = RunFolder.openForWriting(out)) {
                     PatchGenOutputs.writePlots(run);
                     PatchGenOutputs.writeSamples(model, run.dir().resolve("samples"), 4, 0, 1.0, 1.0);
+                    report = RunReport.write(out);
                 }
             }
-            Path report = RunReport.write(out);
             System.out.println("trained: " + out + " (samples in " + out.resolve("samples") + ", plots in " + out.resolve("plots")
                     + ", report " + report + ")");
             return 0;
@@ -106,9 +107,6 @@ final class PatchgenCommand {
             if (!scalesInfo && out == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--out is required (unless --scales-info)");
             }
-            if (!scalesInfo) {
-                OutputFolder.prepare(out);
-            }
             try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
                 if (scalesInfo) {
                     PatchGenApplications.scalesInfo(model).forEach(System.out::println);
@@ -118,12 +116,28 @@ final class PatchgenCommand {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--start-scale must be in 0.."
                             + (model.trainedScales() - 1) + " for this run, got " + startScale);
                 }
+                // a size that cannot fit is refused before the output folder is made
+                PatchGenOutputs.checkSampleSize(model, n, widthScale, heightScale, asked(spec, "--width-scale", "--height-scale", "--n"));
+                OutputFolder.prepare(out);
                 var s = PatchGenOutputs.writeSamples(model, out, n, seed, widthScale, heightScale, startScale);
                 System.out.println("wrote " + s.size() + " samples of " + s.get(0).width() + "x" + s.get(0).height()
                         + " to " + out);
             }
             return 0;
         }
+    }
+
+    /** The size-asking options the user gave, as typed ("--width-scale 1e6"), for error messages. */
+    static String asked(CommandLine.Model.CommandSpec spec, String... names) {
+        StringBuilder b = new StringBuilder();
+        for (String name : names) {
+            var o = spec.commandLine().getParseResult().matchedOption(name);
+            if (o != null) {
+                if (b.length() > 0) b.append(' ');
+                b.append(name).append(' ').append(String.join(",", o.stringValues()));
+            }
+        }
+        return b.length() > 0 ? b.toString() : "this request";
     }
 
     @Command(name = "reconstruct", description = "Run the deterministic recovery chain from the blurred image.")

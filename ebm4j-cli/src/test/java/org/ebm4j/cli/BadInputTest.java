@@ -90,4 +90,25 @@ class BadInputTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("not an ebm4j run");
     }
+
+    /** Every unreadable image: exit 1, one line naming the file and what is wrong, no Java or engine text. */
+    @Test
+    void unreadableImagesGiveOneLineNamingTheFile() throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        Path good = tmp.resolve("good.png");
+        javax.imageio.ImageIO.write(img, "png", good.toFile());
+        byte[] bytes = Files.readAllBytes(good);
+        Path truncated = Files.write(tmp.resolve("truncated.png"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Path empty = Files.write(tmp.resolve("empty.png"), new byte[0]);
+        Path text = Files.writeString(tmp.resolve("readme.png"), "# not an image\nsome text\n");
+        java.util.Map<Path, String> expected = java.util.Map.of(truncated, "truncated", empty, "empty", text, "not a supported image");
+        for (var e : expected.entrySet()) {
+            Result r = run("patchgen", "train", "--image", e.getKey().toString(), "--out", tmp.resolve("r").toString(), "--quiet");
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            String err = r.err().strip();
+            assertThat(err).as(err).startsWith("error: ").contains(e.getKey().getFileName().toString()).contains(e.getValue())
+                    .doesNotContain("\n").doesNotContain("IIOException").doesNotContain("javax.").doesNotContain("at org.");
+            assertThat(tmp.resolve("r")).doesNotExist();
+        }
+    }
 }

@@ -77,6 +77,28 @@ class PatchgenApplicationsCliTest {
     }
 
     @Test
+    void hugeSizesAreRefusedBeforeAllocatingWithTheSizeAndTheMemory() {
+        Path out = tmp.resolve("huge");
+        CliRun.Result r = cli("patchgen", "sample", "--run", run.toString(), "--out", out.toString(), "--width-scale", "1e5");
+        assertThat(r.code()).isEqualTo(1);
+        // finest scale 40x30: 1e5 x 40 = 4000000 wide
+        assertThat(r.err().strip()).matches("error: --width-scale 1e5 asks for 8 samples of 4000000x30 pixels, which need about "
+                + "[0-9.]+ GB at the finest scale; the limit is [0-9.]+ GB \\(80% of this machine's memory\\); ask for a smaller size");
+        assertThat(out).doesNotExist();
+
+        r = cli("patchgen", "sample", "--run", run.toString(), "--out", out.toString(), "--width-scale", "1e6");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("error: --width-scale 1e6 asks for 8 samples of 40000000x30 pixels, "
+                + "more than the largest image ebm4j can hold").doesNotContain("\n").doesNotContain("Allocator");
+
+        r = cli("patchgen", "super-resolve", "--run", run.toString(), "--image", image.toString(), "--out", out.toString(),
+                "--factor", "1e6");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("error: super-resolution factor 1000000.0 asks for an image of 40000000x30000000 pixels")
+                .doesNotContain("\n");
+    }
+
+    @Test
     void superResolve() throws Exception {
         Path out = tmp.resolve("sr");
         CliRun.Result r = cli("patchgen", "super-resolve", "--run", run.toString(), "--image", image.toString(),

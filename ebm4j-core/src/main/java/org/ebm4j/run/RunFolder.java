@@ -16,8 +16,14 @@ import java.util.stream.Stream;
  * <p>The marker is what makes {@code --force} safe: a folder is only ever cleared if it looks like an
  * ebm4j run (has the marker or a {@code config.json}), so a mistyped {@code --out} cannot wipe
  * unrelated user files. All failures are {@link RunFolderException}s with user-facing messages.
+ *
+ * <p>Writers hold the folder's {@link RunLock}: {@link #create} and {@link #openForWriting} take it,
+ * so a second process (train into the same {@code --out}, or {@code --resume} while the first
+ * still runs) is refused with one line naming the holder's pid. {@link #close()} releases it; the
+ * operating system releases it when the process dies, so a crash never leaves the folder blocked.
+ * {@link #open} is for readers and takes no lock.
  */
-public final class RunFolder {
+public final class RunFolder implements AutoCloseable {
 
     public static final String MARKER = ".ebm4j-run";
     public static final String CONFIG = "config.json";
@@ -26,9 +32,11 @@ public final class RunFolder {
     public static final String IMAGES = "images";
 
     private final Path dir;
+    private final RunLock lock; // null for a read-only open
 
-    private RunFolder(Path dir) {
+    private RunFolder(Path dir, RunLock lock) {
         this.dir = dir;
+        this.lock = lock;
     }
 
     /**
@@ -36,11 +44,15 @@ public final class RunFolder {
      *
      * <p>A non-empty {@code dir} is refused unless {@code force}; with {@code force} its contents are
      * deleted only if it is an ebm4j run folder. Nothing is deleted or created before all checks pass.
+     * The returned folder holds the {@link RunLock} (taken before anything is cleared, so
+     * {@code --force} never wipes a run another process is writing); close it when done writing.
      *
-     * @throws RunFolderException if the folder cannot be used; the message says why and what to do
+     * @throws RunFolderException if the folder cannot be used or another process writes it; the
+     *         message says why and what to do
      */
     public static RunFolder create(Path dir, boolean force) {
         Path abs = dir.toAbsolutePath().normalize();
+        boolean clear = false;
         if (Files.exists(abs)) {
             if (!Files.isDirectory(abs)) {
                 throw new RunFolderException(
@@ -57,7 +69,7 @@ public final class RunFolder {
                 }
                 refuseIfDangerous(abs);
                 requireWritable(abs, abs);
-                clearContents(abs);
+                clear = true;
             } else {
                 requireWritable(abs, abs);
             }
@@ -75,15 +87,35 @@ public final class RunFolder {
                 throw new RunFolderException("cannot create run folder '" + abs + "': " + e, e);
             }
         }
-        RunFolder run = new RunFolder(abs);
+        RunLock lock = RunLock.acquire(abs);
+        RunFolder run = new RunFolder(abs, lock);
         try {
+            if (clear) {
+                clearContents(abs);
+            }
             Files.createDirectories(run.checkpoints());
             Files.createDirectories(run.images());
             AtomicFiles.writeString(abs.resolve(MARKER), "{\"kind\":\"ebm4j-run\",\"format\":1}\n");
         } catch (IOException e) {
+            lock.close();
             throw new RunFolderException("cannot initialise run folder '" + abs + "': " + e, e);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
         return run;
+    }
+
+    /**
+     * Opens an existing run to write into it ({@code --resume}, outputs written after training):
+     * {@link #open} plus the folder's {@link RunLock}. Close the folder when done writing.
+     *
+     * @throws RunFolderException if {@code dir} is not an ebm4j run folder, or another process
+     *         writes it (the message names its pid)
+     */
+    public static RunFolder openForWriting(Path dir) {
+        RunFolder read = open(dir);
+        return new RunFolder(read.dir, RunLock.acquire(read.dir));
     }
 
     /**
@@ -104,7 +136,7 @@ public final class RunFolder {
             throw new RunFolderException(
                     "'" + abs + "' is not an ebm4j run folder (no " + CONFIG + " or " + MARKER + " in it)");
         }
-        return new RunFolder(abs);
+        return new RunFolder(abs, null);
     }
 
     /** True if {@code dir} has the marker or a config.json, i.e. was written by ebm4j. */
@@ -146,6 +178,19 @@ public final class RunFolder {
         return p;
     }
 
+    /** True if this instance holds the folder's write lock ({@link #create}, {@link #openForWriting}). */
+    public boolean isLocked() {
+        return lock != null && lock.isHeld();
+    }
+
+    /** Releases the write lock, if this instance holds one; idempotent. */
+    @Override
+    public void close() {
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
     @Override
     public String toString() {
         return dir.toString();
@@ -155,7 +200,8 @@ public final class RunFolder {
 
     private static boolean isEmptyDir(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
+            // a lone lock file (left by a writer that stopped before writing anything) is no content
+            return s.noneMatch(p -> !p.getFileName().toString().equals(RunLock.FILE));
         } catch (IOException e) {
             throw new RunFolderException("cannot read run folder '" + dir + "': " + e, e);
         }
@@ -212,6 +258,10 @@ public final class RunFolder {
     private static void clearContents(Path dir) {
         try (Stream<Path> children = Files.list(dir)) {
             for (Path child : (Iterable<Path>) children::iterator) {
+                // the lock file stays: we hold it, and deleting it would let another writer lock a new one
+                if (child.getFileName().toString().equals(RunLock.FILE)) {
+                    continue;
+                }
                 deleteTree(child);
             }
         } catch (IOException e) {

@@ -99,10 +99,11 @@ class RunFolderTest {
         Files.writeString(old.configFile(), "{\"lr\":1}");
         Files.writeString(old.checkpoints().resolve("scale-01.ckpt"), "x");
         Files.writeString(old.logFile(), "{}\n");
+        old.close(); // its writer finished
 
         RunFolder run = RunFolder.create(old.dir(), true);
         assertThat(snapshot(run.dir()).keySet())
-                .containsExactly("", ".ebm4j-run", "checkpoints", "images");
+                .containsExactly("", RunLock.FILE, ".ebm4j-run", "checkpoints", "images");
     }
 
     @Test
@@ -129,7 +130,8 @@ class RunFolderTest {
             Assumptions.abort("symlinks not supported here: " + e);
             return;
         }
-        RunFolder.create(old.dir(), true);
+        old.close();
+        RunFolder.create(old.dir(), true).close();
         assertThat(link).doesNotExist();
         assertThat(snapshot(outside)).isEqualTo(before);
     }

@@ -67,6 +67,11 @@ public final class MultigridOutputs {
 
     /** Writes DIR/sample_000.png …, DIR/grid.png (and DIR/chain.png for mcd); returns the samples. */
     public static List<FloatImage> writeSamples(MultigridModel model, Path dir, int n, long seed) throws IOException {
+        // refused before allocating; a lower bound: the n chains' states and gradients at the finest grid,
+        // plus the grid tile of all samples (3 channels)
+        int size = model.config().imageSize();
+        double bytes = 4.0 * n * size * size * (2.0 * model.config().channels() + 3);
+        org.ebm4j.core.MemoryLimit.requireImages("--n " + n, n + " samples", size, size, bytes);
         OutputFolder.prepare(dir);
         List<FloatImage> out;
         try (NDManager m = model.manager().newSubManager()) {

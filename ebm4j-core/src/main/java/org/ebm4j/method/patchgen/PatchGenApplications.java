@@ -85,6 +85,15 @@ public final class PatchGenApplications {
         PatchGenConfig cfg = model.config();
         double r = model.pyramid().scaleFactor();
         int n = srSteps(factor, r);
+        // refused before allocating: the last chain runs on the factor x image (see PatchGenOutputs.checkSampleSize)
+        double bigW = Math.rint(factor * lr.width());
+        double bigH = Math.rint(factor * lr.height());
+        long channels = 0;
+        for (int c : org.ebm4j.nn.PatchEnergyNet.widthsFor(model.pyramid().widths()[scale], model.pyramid().heights()[scale])) {
+            channels += c;
+        }
+        org.ebm4j.core.MemoryLimit.requireImages("super-resolution factor " + factor, "an image", bigW, bigH,
+                4.0 * (bigW + 2 * cfg.pad()) * (bigH + 2 * cfg.pad()) * (6 + 2 * channels));
         int outW = (int) Math.rint(factor * lr.width());
         int outH = (int) Math.rint(factor * lr.height());
         FloatImage result;

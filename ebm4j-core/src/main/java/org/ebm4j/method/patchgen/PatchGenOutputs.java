@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ebm4j.core.ImageTensors;
+import org.ebm4j.core.MemoryLimit;
 import org.ebm4j.core.Torch;
 import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.Grid;
@@ -39,6 +40,8 @@ public final class PatchGenOutputs {
     public static List<FloatImage> writeSamples(PatchGenModel model, Path dir, int n, long seed,
                                                 double widthScale, double heightScale, int startScale)
             throws IOException {
+        checkSampleSize(model, n, widthScale, heightScale,
+                "width scale " + widthScale + " and height scale " + heightScale);
         OutputFolder.prepare(dir);
         Torch.seed(seed);
         List<FloatImage> out;
@@ -53,6 +56,28 @@ public final class PatchGenOutputs {
         }
         ImageFiles.writePng(dir.resolve("grid.png"), Grid.tile(out));
         return out;
+    }
+
+    /**
+     * Refuses, before anything is allocated, samples whose finest scale cannot fit in memory
+     * ({@link MemoryLimit}). The estimate counts, per pixel of the padded finest scale, the chain's
+     * state and gradient (3 + 3 floats) and every hidden layer's activation and gradient (2 floats
+     * per channel), for all {@code n} samples at once, as one Langevin step holds them.
+     *
+     * @param asked the request in the user's terms, e.g. "--width-scale 1e6"
+     */
+    public static void checkSampleSize(PatchGenModel model, int n, double widthScale, double heightScale, String asked) {
+        Pyramid p = model.pyramid();
+        int s = model.trainedScales() - 1;
+        double w = Math.max(3, Math.rint(p.widths()[s] * widthScale));
+        double h = Math.max(3, Math.rint(p.heights()[s] * heightScale));
+        int pad = model.config().pad();
+        long channels = 0;
+        for (int c : org.ebm4j.nn.PatchEnergyNet.widthsFor(p.widths()[s], p.heights()[s])) {
+            channels += c;
+        }
+        double bytes = 4.0 * n * (w + 2 * pad) * (h + 2 * pad) * (6 + 2 * channels);
+        MemoryLimit.requireImages(asked, n + (n == 1 ? " sample" : " samples"), w, h, bytes);
     }
 
     /** Writes DIR/reconstruction.png and DIR/real.png; returns the mean squared error per pixel value. */

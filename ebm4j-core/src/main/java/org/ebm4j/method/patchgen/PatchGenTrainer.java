@@ -53,19 +53,21 @@ public final class PatchGenTrainer {
         cfg.validate();
         FloatImage source = ImageFiles.readRgb(image);
         checkSize(source, cfg, image);
-        RunFolder run = RunFolder.create(runDir, force);
-        ImageFiles.writePng(run.file(PatchGenRun.SOURCE), source);
-        Pyramid p = Pyramid.of(source.width(), source.height(), cfg.numScales(), cfg.minSize(), cfg.maxSize());
-        AtomicFiles.writeJson(run.configFile(), new PatchGenRun.Info(PatchGenRun.METHOD, org.ebm4j.core.Version.VERSION,
-                image.getFileName().toString(), source.width(), source.height(), cfg, p.describe()));
-        return new PatchGenTrainer(cfg, progress).train(run, manager);
+        try (RunFolder run = RunFolder.create(runDir, force)) { // holds the run's write lock while training
+            ImageFiles.writePng(run.file(PatchGenRun.SOURCE), source);
+            Pyramid p = Pyramid.of(source.width(), source.height(), cfg.numScales(), cfg.minSize(), cfg.maxSize());
+            AtomicFiles.writeJson(run.configFile(), new PatchGenRun.Info(PatchGenRun.METHOD, org.ebm4j.core.Version.VERSION,
+                    image.getFileName().toString(), source.width(), source.height(), cfg, p.describe()));
+            return new PatchGenTrainer(cfg, progress).train(run, manager);
+        }
     }
 
     /** Continues an interrupted run from its last checkpoint (or from the start when none was written). */
     public static PatchGenModel resume(Path runDir, ProgressListener progress, NDManager manager) throws IOException {
-        RunFolder run = RunFolder.open(runDir);
-        PatchGenRun.Info info = PatchGenRun.readInfo(run);
-        return new PatchGenTrainer(info.config(), progress).train(run, manager);
+        try (RunFolder run = RunFolder.openForWriting(runDir)) { // refused while another process trains it
+            PatchGenRun.Info info = PatchGenRun.readInfo(run);
+            return new PatchGenTrainer(info.config(), progress).train(run, manager);
+        }
     }
 
     static void checkSize(FloatImage img, PatchGenConfig cfg, Path file) {
