@@ -151,7 +151,7 @@ public final class PatchGenTrainer {
                 break;
             }
             closeParameters(net);
-            if (cfg.earlyStop().equals("restart") && restart < cfg.maxRestarts()) {
+            if (cfg.earlyStop() == PatchGenConfig.EarlyStop.RESTART && restart < cfg.maxRestarts()) {
                 restart++;
                 firstIter = 0;
                 progress.message(outcome + "; restarting scale " + s + " with a new initialisation (restart "
@@ -232,7 +232,7 @@ public final class PatchGenTrainer {
                     })) {
                         if (!Double.isFinite(g.loss())) { // a NaN step would poison the weights for good
                             String msg = String.format("scale %d diverged at iteration %d: the loss is %s", s, it, g.loss());
-                            if (!cfg.earlyStop().equals("warn")) {
+                            if (cfg.earlyStop() != PatchGenConfig.EarlyStop.WARN) {
                                 return msg;
                             }
                             throw new EbmException(msg + "; the weights cannot recover from a non-finite loss. "
@@ -263,7 +263,7 @@ public final class PatchGenTrainer {
                             if (recMse / ((double) h * w) > cfg.earlyStopThreshold()) {
                                 String msg = String.format("scale %d diverged at iteration %d: rec_mse/(h*w) = %.2f > %.2f",
                                         s, it, recMse / ((double) h * w), cfg.earlyStopThreshold());
-                                if (!cfg.earlyStop().equals("warn")) {
+                                if (cfg.earlyStop() != PatchGenConfig.EarlyStop.WARN) {
                                     return msg;
                                 }
                                 progress.message("warning: " + msg + " (continuing: --early-stop warn)");
