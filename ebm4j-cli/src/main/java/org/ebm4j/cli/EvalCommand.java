@@ -113,21 +113,37 @@ final class EvalCommand {
     static final class TrainFeatures implements Callable<Integer> {
         @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
         @picocli.CommandLine.Mixin CommonOptions common;
-        @Option(names = "--data", required = true, description = "fashion-mnist | mnist | DIR (with train/ and test/, one sub-folder per class).") String data;
-        @Option(names = "--out", required = true, description = "File to write (.ebt).") Path out;
-        @Option(names = "--seed", defaultValue = "1", description = "Seed of init and batch order (default: ${DEFAULT-VALUE}).") long seed;
-        @Option(names = "--epochs", defaultValue = "4", description = "default: ${DEFAULT-VALUE}") int epochs;
-        @Option(names = "--batch", defaultValue = "128", description = "default: ${DEFAULT-VALUE}") int batch;
-        @Option(names = "--lr", defaultValue = "0.002", description = "Adam learning rate at the start of the cosine decay (default: ${DEFAULT-VALUE}).") double lr;
+        @picocli.CommandLine.Mixin ConfigOptions config;
+        @Option(names = "--data", description = "fashion-mnist | mnist | DIR (with train/ and test/, one sub-folder per class); required unless --print-config.") String data;
+        @Option(names = "--out", description = "File to write (.ebt); required unless --print-config.") Path out;
+        @Option(names = "--seed", description = "Seed of init and batch order (default: 1).") Long seed;
+        @Option(names = "--epochs", description = "default: 4") Integer epochs;
+        @Option(names = "--batch", description = "default: 128") Integer batch;
+        @Option(names = "--lr", description = "Adam learning rate at the start of the cosine decay (default: 0.002).") Double lr;
         @Option(names = "--limit", defaultValue = "0", description = "Train on a seeded subset of this many images (0 = all).") int limit;
         @Option(names = "--force", description = "Overwrite --out.") boolean force;
 
         @Override
         public Integer call() throws Exception {
-            Checks.atLeast(spec, "--epochs", epochs, 1);
-            Checks.atLeast(spec, "--batch", batch, 1);
+            if (epochs != null) Checks.atLeast(spec, "--epochs", epochs, 1);
+            if (batch != null) Checks.atLeast(spec, "--batch", batch, 1);
             Checks.atLeast(spec, "--limit", limit, 0);
-            Checks.positive(spec, "--lr", lr);
+            if (lr != null) Checks.positive(spec, "--lr", lr);
+            // defaults, then --config, then --set, then the specific options
+            org.ebm4j.eval.features.FeatureNet.TrainConfig c = config.apply(spec, org.ebm4j.eval.features.FeatureNet.TrainConfig.TYPE,
+                    org.ebm4j.eval.features.FeatureNet.TrainConfig.defaults());
+            c = new org.ebm4j.eval.features.FeatureNet.TrainConfig(seed != null ? seed : c.seed(), epochs != null ? epochs : c.epochs(),
+                    batch != null ? batch : c.batchSize(), lr != null ? lr : c.lr());
+            if (config.print) {
+                ConfigOptions.print(org.ebm4j.eval.features.FeatureNet.TrainConfig.TYPE, c);
+                return 0;
+            }
+            if (data == null || out == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: '"
+                        + (data == null ? "--data=<data>" : "--out=<out>") + "'");
+            }
+            long seed = c.seed();
+            int epochs = c.epochs();
             if (java.nio.file.Files.exists(out) && !force) {
                 throw new org.ebm4j.core.EbmException(out + " exists; pass --force to overwrite it");
             }
@@ -139,7 +155,7 @@ final class EvalCommand {
             ConsoleProgress progress = ConsoleProgress.of(common);
             try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
                  org.ebm4j.eval.features.FeatureNet net = org.ebm4j.eval.features.FeatureNet.train(train, test, data,
-                         new org.ebm4j.eval.features.FeatureNet.TrainConfig(seed, epochs, batch, lr), progress, m)) {
+                         c, progress, m)) {
                 net.save(out);
                 byte[] bytes = java.nio.file.Files.readAllBytes(out);
                 ObjectMapper om = new ObjectMapper();

@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 @Command(name = "multigrid", description = "Multi-grid minimal contrastive divergence (and its baselines) on an image data set.",
@@ -29,8 +28,9 @@ final class MultigridCommand {
     static final class Train implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
+        @Mixin ConfigOptions config;
         @Option(names = "--data", description = "fashion-mnist | mnist | a folder of images (default: the preset's, fashion-mnist).") String data;
-        @Option(names = "--out", required = true, description = "Run folder to create (or resume).") Path out;
+        @Option(names = "--out", description = "Run folder to create (or resume); required unless --print-config.") Path out;
         @Option(names = "--method", description = "mcd | cd1 | pcd | single-grid (default: mcd).") String method;
         @Option(names = "--preset", defaultValue = "fast", description = "fast | paper | code (default: ${DEFAULT-VALUE}).") String preset;
         @Option(names = "--image-size", description = "Side the images are resized to (the finest grid).") Integer imageSize;
@@ -56,7 +56,20 @@ final class MultigridCommand {
 
         @Override
         public Integer call() throws Exception {
-            ConsoleProgress progress = ConsoleProgress.of(common);
+            MultigridConfig cfg = null;
+            if (resume) {
+                config.refuseWithResume(spec);
+            } else {
+                cfg = config();
+                if (config.print) {
+                    ConfigOptions.print(MultigridConfig.TYPE, cfg);
+                    return 0;
+                }
+            }
+            if (out == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=<out>'");
+            }
+                        ConsoleProgress progress = ConsoleProgress.of(common);
             RunFolder run = null; // holds the run's write lock from creation until the report is written
             try (NDManager m = NDManager.newBaseManager()) {
                 MultigridModel model;
@@ -68,7 +81,6 @@ final class MultigridCommand {
                     run = RunFolder.openForWriting(out); // refused while another process writes it
                     model = MultigridTrainer.resume(run, progress, m);
                 } else {
-                    MultigridConfig cfg = config();
                     ImageDataset train = MultigridTrainer.trainingData(cfg); // errors here leave nothing behind
                     run = RunFolder.create(out, force);
                     model = MultigridTrainer.trainNew(run, cfg, train, progress, m);
@@ -87,44 +99,46 @@ final class MultigridCommand {
             return 0;
         }
 
+        /**
+         * Preset, then --config, then --set, then the specific options; the rules that tie settings
+         * together (default grids and mask for an image size, the baselines' step count, the lr
+         * floor) are the library's (MultigridConfig.Builder).
+         */
         MultigridConfig config() {
-            MultigridConfig base = MultigridConfig.preset(preset);
+            MultigridConfig base = config.apply(spec, MultigridConfig.TYPE, MultigridConfig.preset(preset));
+            if (limit != null) Checks.atLeast(spec, "--limit", limit, 0);
+            if (imageSize != null) Checks.atLeast(spec, "--image-size", imageSize, 2);
+            if (epochs != null) Checks.atLeast(spec, "--epochs", epochs, 1);
+            if (batch != null) Checks.atLeast(spec, "--batch", batch, 2);
+            if (lr != null) Checks.positive(spec, "--lr", lr);
+            if (steps != null) Checks.atLeast(spec, "--steps", steps, 0);
+            if (delta != null) Checks.positive(spec, "--delta", delta);
+            if (width != null) Checks.positive(spec, "--width", width);
             MultigridConfig.Builder b = base.toBuilder();
-            if (method != null) b.method(method);
-            if (data != null) b.data(data);
-            if (channels != null) b.channels(channels);
-            if (limit != null) { Checks.atLeast(spec, "--limit", limit, 0); b.trainLimit(limit); }
-            int size = imageSize != null ? imageSize : base.imageSize();
-            if (imageSize != null) {
-                Checks.atLeast(spec, "--image-size", imageSize, 2);
-                b.imageSize(imageSize);
-                if (grids == null) b.grids(MultigridConfig.defaultGrids(imageSize));
-            }
-            if (grids != null) b.grids(grids);
-            if (epochs != null) { Checks.atLeast(spec, "--epochs", epochs, 1); b.epochs(epochs); }
-            if (batch != null) { Checks.atLeast(spec, "--batch", batch, 2); b.batchSize(batch); }
-            if (lr != null) { Checks.positive(spec, "--lr", lr); b.lr(lr).lrEnd(Math.min(base.lrEnd(), lr)); }
-            if (steps != null) {
-                Checks.atLeast(spec, "--steps", steps, 0);
-                int grids1 = (grids != null ? grids.length : base.grids().length) - 1;
-                b.steps(steps).baselineSteps(steps * grids1);
-            }
-            if (delta != null) { Checks.positive(spec, "--delta", delta); b.delta(delta); }
-            if (width != null) { Checks.positive(spec, "--width", width); b.widthMult(width); }
-            if (pixelRange != null) b.pixelRange(pixelRange);
-            if (sigma != null) b.referenceSigma(sigma);
-            if (noise != null) b.noise(noise);
-            if (clip != null) b.clip(clip);
-            if (batchNorm != null) b.batchNorm(batchNorm);
-            if (seed != null) b.seed(seed);
-            b.inpaintTraining(inpaint);
-            b.maskSize(maskSize != null ? maskSize : Math.max(1, size / 2));
-            MultigridConfig cfg = b.build();
             try {
-                return cfg.validate();
+                if (method != null) b.method(method);
+                if (data != null) b.data(data);
+                if (channels != null) b.channels(channels);
+                if (limit != null) b.trainLimit(limit);
+                if (imageSize != null) b.imageSizeWithDefaults(imageSize);
+                if (grids != null) b.grids(grids);
+                if (maskSize != null) b.maskSize(maskSize);
+                if (epochs != null) b.epochs(epochs);
+                if (batch != null) b.batchSize(batch);
+                if (lr != null) b.lrWithFloor(lr);
+                if (steps != null) b.stepsPerGrid(steps);
+                if (delta != null) b.delta(delta);
+                if (width != null) b.widthMult(width);
+                if (pixelRange != null) b.pixelRange(pixelRange);
+                if (sigma != null) b.referenceSigma(sigma);
+                if (noise != null) b.noise(noise);
+                if (clip != null) b.clip(clip);
+                if (batchNorm != null) b.batchNorm(batchNorm);
+                if (seed != null) b.seed(seed);
+                if (inpaint) b.inpaintTraining(true);
+                return b.build();
             } catch (org.ebm4j.core.EbmException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage() + " (grids "
-                        + Arrays.toString(cfg.grids()) + ")");
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
         }
     }
@@ -176,18 +190,7 @@ final class MultigridCommand {
                 MultigridConfig cfg = model.config();
                 var test = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, n, seed);
                 var r = org.ebm4j.method.multigrid.MultigridEval.inpaint(model, test, mask, seed, out, coarse.equals("any"));
-                java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
-                o.put("run", run.toString());
-                o.put("method", cfg.method());
-                o.put("mask", r.mask());
-                o.put("n", r.n());
-                o.put("coarse_observed", coarse);
-                o.put("missing_fraction", r.missingFraction());
-                o.put("error", r.error());
-                o.put("psnr", r.psnr());
-                o.put("out", out.toString());
-                String line = org.ebm4j.run.AtomicFiles.MAPPER.writeValueAsString(o);
-                org.ebm4j.run.AtomicFiles.writeString(out.resolve("inpaint.json"), line + "\n");
+                String line = org.ebm4j.method.multigrid.MultigridEval.writeInpaintReport(run, cfg, r, coarse, out);
                 System.out.println(line);
             }
             return 0;
@@ -214,15 +217,9 @@ final class MultigridCommand {
                 MultigridConfig cfg = model.config();
                 var train = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TRAIN, 0, 0);
                 var testSet = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, test, 0);
-                var s = new org.ebm4j.method.multigrid.MultigridFeatures.Settings(labels, epochs, 100, 1e-3, 1e-4, seed);
+                var s = org.ebm4j.method.multigrid.MultigridFeatures.Settings.defaults(labels, seed).withEpochs(epochs);
                 var r = org.ebm4j.method.multigrid.MultigridFeatures.evaluate(model, train, testSet, s, supervised);
-                var o = org.ebm4j.method.multigrid.MultigridFeatures.toJson(r, run.toString());
-                o.put("method", cfg.method());
-                String line = org.ebm4j.run.AtomicFiles.MAPPER.writeValueAsString(o);
-                java.nio.file.Path metrics = run.resolve("metrics");
-                java.nio.file.Files.createDirectories(metrics);
-                org.ebm4j.run.AtomicFiles.writeString(metrics.resolve("features-" + labels + ".json"), line + "\n");
-                System.out.println(line);
+                System.out.println(org.ebm4j.method.multigrid.MultigridEval.writeFeaturesReport(run, cfg, r));
             }
             return 0;
         }
@@ -247,28 +244,8 @@ final class MultigridCommand {
                 var neg = negative == null ? null : org.ebm4j.method.multigrid.MultigridEval.data(cfg, negative,
                         negative.endsWith(":train") ? org.ebm4j.data.Datasets.Split.TRAIN : org.ebm4j.data.Datasets.Split.TEST, n, seed);
                 var rows = org.ebm4j.method.multigrid.MultigridEval.scoreTable(model, train, testSet, neg, n, seed);
-                java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
-                o.put("run", run.toString());
-                o.put("method", cfg.method());
-                o.put("negative", negative);
-                o.put("scores", rows);
-                String json = org.ebm4j.run.AtomicFiles.MAPPER.writeValueAsString(o);
-                java.nio.file.Path metrics = run.resolve("metrics");
-                java.nio.file.Files.createDirectories(metrics);
-                org.ebm4j.run.AtomicFiles.writeString(metrics.resolve("scores.json"), json + "\n");
-                StringBuilder t = new StringBuilder(String.format("%-12s", "images"));
-                for (int g : model.nets().keySet()) {
-                    t.append(String.format("  %22s", "grid " + g + "x" + g));
-                }
-                System.out.println(t);
-                for (int i = 0; i < rows.size(); i += model.nets().size()) {
-                    StringBuilder line = new StringBuilder(String.format("%-12s", rows.get(i).images()));
-                    for (int k = 0; k < model.nets().size(); k++) {
-                        var r = rows.get(i + k);
-                        line.append(String.format("  %10.4g ± %-9.3g", r.mean(), r.sd()));
-                    }
-                    System.out.println(line);
-                }
+                String json = org.ebm4j.method.multigrid.MultigridEval.writeScoresReport(run, cfg, negative, rows);
+                org.ebm4j.method.multigrid.MultigridEval.scoreTableText(model, rows).forEach(System.out::println);
                 System.out.println(json);
             }
             return 0;

@@ -30,8 +30,9 @@ final class PatchgenCommand {
     static final class Train implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
+        @Mixin ConfigOptions config;
         @Option(names = "--image", description = "Training image (PNG/JPEG).") Path image;
-        @Option(names = "--out", required = true, description = "Run folder to create (or resume).") Path out;
+        @Option(names = "--out", description = "Run folder to create (or resume); required unless --print-config.") Path out;
         @Option(names = "--preset", defaultValue = "fast", description = "fast | long | paper (default: ${DEFAULT-VALUE}).") String preset;
         @Option(names = "--max-size", description = "Longest side of the finest scale.") Integer maxSize;
         @Option(names = "--min-size", description = "Shortest side of the coarsest scale.") Integer minSize;
@@ -48,7 +49,20 @@ final class PatchgenCommand {
             if (minSize != null) Checks.atLeast(spec, "--min-size", minSize, 8);
             if (scales != null) Checks.atLeast(spec, "--scales", scales, 1);
             if (iters != null) Checks.atLeast(spec, "--iters", iters, 1);
-            ConsoleProgress progress = ConsoleProgress.of(common);
+            PatchGenConfig cfg = null;
+            if (resume) {
+                config.refuseWithResume(spec);
+            } else {
+                cfg = config();
+                if (config.print) {
+                    ConfigOptions.print(PatchGenConfig.TYPE, cfg);
+                    return 0;
+                }
+            }
+            if (out == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=<out>'");
+            }
+                        ConsoleProgress progress = ConsoleProgress.of(common);
             Path report;
             try (NDManager m = NDManager.newBaseManager()) {
                 PatchGenModel model;
@@ -62,12 +76,6 @@ final class PatchgenCommand {
                     if (image == null) {
                         throw new CommandLine.ParameterException(spec.commandLine(), "--image is required (unless --resume)");
                     }
-                    PatchGenConfig cfg = PatchGenConfig.preset(preset);
-                    cfg = cfg.withScales(scales != null ? scales : cfg.numScales(), minSize != null ? minSize : cfg.minSize(),
-                            maxSize != null ? maxSize : cfg.maxSize());
-                    if (iters != null) cfg = cfg.withIterations(iters);
-                    if (seed != null) cfg = cfg.withSeed(seed);
-                    if (earlyStop != null) cfg = cfg.withEarlyStop(earlyStop, cfg.earlyStopThreshold());
                     model = PatchGenTrainer.trainNew(image, out, force, cfg, progress, m);
                 }
                 // the trainer released the run's write lock; take it again for the outputs and the report
@@ -80,6 +88,21 @@ final class PatchgenCommand {
             System.out.println("trained: " + out + " (samples in " + out.resolve("samples") + ", plots in " + out.resolve("plots")
                     + ", report " + report + ")");
             return 0;
+        }
+
+        /** Preset, then --config, then --set, then the specific options (--iters also rescales the decays). */
+        PatchGenConfig config() {
+            PatchGenConfig cfg = config.apply(spec, PatchGenConfig.TYPE, PatchGenConfig.preset(preset));
+            try {
+                cfg = cfg.withScales(scales != null ? scales : cfg.numScales(), minSize != null ? minSize : cfg.minSize(),
+                        maxSize != null ? maxSize : cfg.maxSize());
+                if (iters != null) cfg = cfg.withIterations(iters);
+                if (seed != null) cfg = cfg.withSeed(seed);
+                if (earlyStop != null) cfg = cfg.withEarlyStop(PatchGenConfig.EarlyStop.of(earlyStop), cfg.earlyStopThreshold());
+                return cfg;
+            } catch (org.ebm4j.core.EbmException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
     }
 

@@ -59,12 +59,34 @@ public final class FeatureNet implements AutoCloseable {
     public record Meta(String arch, String dataset, long seed, int epochs, int batchSize, double lr, int classes,
                        double testAccuracy, double trainSeconds, int threads) {}
 
-    /** Training settings. */
+    /**
+     * Training settings, validated when made.
+     *
+     * @param seed      seed of the initialisation and the batch order
+     * @param epochs    passes over the training images (≥ 1)
+     * @param batchSize images per step (≥ 1)
+     * @param lr        Adam learning rate at the start of the cosine decay (&gt; 0)
+     */
     public record TrainConfig(long seed, int epochs, int batchSize, double lr) {
+        /** The JSON form, what --set and --config of {@code eval train-features} address. */
+        public static final org.ebm4j.config.ConfigType<TrainConfig> TYPE =
+                new org.ebm4j.config.ConfigType<>(TrainConfig.class, "train-features", Map.of());
+
         public TrainConfig {
-            if (epochs < 1 || batchSize < 1 || !(lr > 0)) {
-                throw new IllegalArgumentException("epochs and batch size must be >= 1 and lr > 0");
+            if (epochs < 1) {
+                throw new IllegalArgumentException("invalid feature-net setting: epochs must be >= 1, got " + epochs);
             }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("invalid feature-net setting: batchSize must be >= 1, got " + batchSize);
+            }
+            if (!(lr > 0) || !Double.isFinite(lr)) {
+                throw new IllegalArgumentException("invalid feature-net setting: lr must be > 0, got " + lr);
+            }
+        }
+
+        /** The defaults of {@code eval train-features}: seed 1, 4 epochs, batches of 128, lr 0.002. */
+        public static TrainConfig defaults() {
+            return new TrainConfig(1, 4, 128, 0.002);
         }
     }
 

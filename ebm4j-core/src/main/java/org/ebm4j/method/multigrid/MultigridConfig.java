@@ -1,5 +1,12 @@
 package org.ebm4j.method.multigrid;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.ebm4j.config.Cadence;
+import org.ebm4j.config.Choice;
+import org.ebm4j.config.Choices;
+import org.ebm4j.config.ConfigType;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.nn.ConvEnergyNet;
 
@@ -42,20 +49,256 @@ import java.util.List;
  * @param inpaintTraining learn p(Y_M | Y_M̄): random square masks, only masked pixels move (paper §7.4)
  * @param maskSize        side of the random square mask (paper: 32 for 64-px images)
  * @param seed            base seed of every random draw
- * @param logEvery        log interval (iterations)
- * @param sampleEvery     interval of sample-grid snapshots (iterations)
- * @param checkpointEvery interval of checkpoints (iterations; the end of each epoch always writes one)
+ * @param cadence         log interval, interval of sample-grid snapshots (imageEvery) and of checkpoints
+ *                        (iterations, checkpointEvery ≥ 1; the end of each epoch always writes one)
+ *
+ * <p>Every value is checked when the record is made: an invalid config cannot exist, and the
+ * message names the setting and its valid range. config.json files of ebm4j 0.1.0 (flat
+ * logEvery/sampleEvery/checkpointEvery) still load.
  */
 public record MultigridConfig(
-        String preset, String method, String data, int imageSize, int channels, int trainLimit,
-        int[] grids, String nets, double widthMult, boolean leakyRelu, String init, double bnMomentum, boolean batchNorm,
+        String preset, Method method, String data, int imageSize, int channels, int trainLimit,
+        int[] grids, Nets nets, double widthMult, boolean leakyRelu, Init init, double bnMomentum, boolean batchNorm,
         int steps, int baselineSteps, int cd1Steps, double delta, boolean noise, double referenceSigma,
-        String pixelRange, boolean clip,
-        double lr, double lrEnd, String lrSchedule, double beta1, double beta2, double weightDecay,
+        PixelRange pixelRange, boolean clip,
+        double lr, double lrEnd, Schedule lrSchedule, double beta1, double beta2, double weightDecay,
         int batchSize, int epochs, boolean inpaintTraining, int maskSize,
-        long seed, int logEvery, int sampleEvery, int checkpointEvery) {
+        long seed, Cadence cadence) {
 
+    /** The labels of the methods. */
     public static final List<String> METHODS = List.of("mcd", "cd1", "pcd", "single-grid");
+
+    /** The JSON form (config.json's "config" object), also what --set and --config address. */
+    public static final ConfigType<MultigridConfig> TYPE = new ConfigType<>(MultigridConfig.class, "multigrid",
+            ConfigType.aliases("logEvery", "cadence.logEvery", "sampleEvery", "cadence.imageEvery",
+                    "checkpointEvery", "cadence.checkpointEvery"));
+
+    /** The training method. */
+    public enum Method implements Choice {
+        MCD("mcd"),
+        CD1("cd1"),
+        PCD("pcd"),
+        SINGLE_GRID("single-grid");
+
+        private final String label;
+
+        Method(String label) {
+            this.label = label;
+        }
+
+        @JsonValue
+        @Override
+        public String label() {
+            return label;
+        }
+
+        /** The label, so string concatenation prints what config.json holds. */
+        @Override
+        public String toString() {
+            return label;
+        }
+
+        /** Parses a label; the message lists the valid ones. */
+        @JsonCreator
+        public static Method of(String s) {
+            return Choices.parse(Method.class, "method", s);
+        }
+    }
+
+    /** Which architecture the finest grid's net follows: the paper's §7.1 or the official TF code's. */
+    public enum Nets implements Choice {
+        PAPER("paper"),
+        CODE("code");
+
+        private final String label;
+
+        Nets(String label) {
+            this.label = label;
+        }
+
+        @JsonValue
+        @Override
+        public String label() {
+            return label;
+        }
+
+        /** The label, so string concatenation prints what config.json holds. */
+        @Override
+        public String toString() {
+            return label;
+        }
+
+        /** Parses a label; the message lists the valid ones. */
+        @JsonCreator
+        public static Nets of(String s) {
+            return Choices.parse(Nets.class, "nets", s);
+        }
+    }
+
+    /** Weight initialisation: Xavier (TF code) or N(0, 0.02) (PyTorch port). */
+    public enum Init implements Choice {
+        XAVIER("xavier"),
+        NORMAL("normal");
+
+        private final String label;
+
+        Init(String label) {
+            this.label = label;
+        }
+
+        @JsonValue
+        @Override
+        public String label() {
+            return label;
+        }
+
+        /** The label, so string concatenation prints what config.json holds. */
+        @Override
+        public String toString() {
+            return label;
+        }
+
+        /** Parses a label; the message lists the valid ones. */
+        @JsonCreator
+        public static Init of(String s) {
+            return Choices.parse(Init.class, "init", s);
+        }
+    }
+
+    /** Pixel scale of the chains: [−1, 1] (unit) or [0, 255] (uint8, the TF code). */
+    public enum PixelRange implements Choice {
+        UNIT("unit"),
+        UINT8("uint8");
+
+        private final String label;
+
+        PixelRange(String label) {
+            this.label = label;
+        }
+
+        @JsonValue
+        @Override
+        public String label() {
+            return label;
+        }
+
+        /** The label, so string concatenation prints what config.json holds. */
+        @Override
+        public String toString() {
+            return label;
+        }
+
+        /** Parses a label; the message lists the valid ones. */
+        @JsonCreator
+        public static PixelRange of(String s) {
+            return Choices.parse(PixelRange.class, "pixel range", s);
+        }
+    }
+
+    /** Learning-rate schedule: constant, or log-linear from lr to lrEnd stepped every 10 iterations. */
+    public enum Schedule implements Choice {
+        CONSTANT("constant"),
+        LOGSPACE("logspace");
+
+        private final String label;
+
+        Schedule(String label) {
+            this.label = label;
+        }
+
+        @JsonValue
+        @Override
+        public String label() {
+            return label;
+        }
+
+        /** The label, so string concatenation prints what config.json holds. */
+        @Override
+        public String toString() {
+            return label;
+        }
+
+        /** Parses a label; the message lists the valid ones. */
+        @JsonCreator
+        public static Schedule of(String s) {
+            return Choices.parse(Schedule.class, "lr schedule", s);
+        }
+    }
+
+    /** Validates every value; the message names the setting and what is allowed. */
+    public MultigridConfig {
+        require(method != null, "method is missing; use one of: " + Choices.labels(Method.class));
+        require(data != null && !data.isBlank(), "data is missing (fashion-mnist, mnist or a folder)");
+        require(channels == 1 || channels == 3, "channels must be 1 or 3, got " + channels);
+        require(trainLimit >= 0, "trainLimit must be >= 0 (0 = all), got " + trainLimit);
+        require(grids != null && grids.length >= 2 && grids[0] == 1, "grids must start at 1 and have at least two sizes, got "
+                + Arrays.toString(grids));
+        grids = grids.clone(); // the record owns its ladder
+        for (int i = 1; i < grids.length; i++) {
+            require(grids[i] > grids[i - 1] && grids[i] % grids[i - 1] == 0, "each grid must be a multiple of the previous one, got "
+                    + Arrays.toString(grids));
+        }
+        require(grids[grids.length - 1] == imageSize, "image size " + imageSize + " is not reachable by the grids "
+                + Arrays.toString(grids) + " (the last grid must equal the image size); e.g. use --image-size "
+                + grids[grids.length - 1] + " or grids ending in " + imageSize);
+        require(nets != null, "nets is missing; use one of: " + Choices.labels(Nets.class));
+        require(widthMult > 0 && widthMult <= 4, "widthMult (--width) must be in (0, 4], got " + widthMult);
+        require(init != null, "init is missing; use one of: " + Choices.labels(Init.class));
+        require(bnMomentum >= 0 && bnMomentum <= 1, "bnMomentum must be in [0, 1], got " + bnMomentum);
+        require(steps >= 0, "steps must be >= 0, got " + steps);
+        require(baselineSteps >= 0, "baselineSteps must be >= 0, got " + baselineSteps);
+        require(cd1Steps >= 0, "cd1Steps must be >= 0, got " + cd1Steps);
+        require(delta > 0 && Double.isFinite(delta), "delta must be > 0, got " + delta);
+        require(pixelRange != null, "pixelRange is missing; use one of: " + Choices.labels(PixelRange.class));
+        require(lr > 0, "lr must be > 0, got " + lr);
+        require(lrEnd > 0, "lrEnd must be > 0, got " + lrEnd);
+        require(lrSchedule != null, "lrSchedule is missing; use one of: " + Choices.labels(Schedule.class));
+        require(beta1 >= 0 && beta1 < 1, "beta1 must be in [0, 1), got " + beta1);
+        require(beta2 >= 0 && beta2 < 1, "beta2 must be in [0, 1), got " + beta2);
+        require(weightDecay >= 0, "weightDecay must be >= 0, got " + weightDecay);
+        require(batchSize >= 2, "batchSize must be >= 2 (BatchNorm needs a batch), got " + batchSize);
+        require(epochs >= 1, "epochs must be >= 1, got " + epochs);
+        require(maskSize >= 1 && maskSize < imageSize, "maskSize must be in [1, image size " + imageSize + "), got " + maskSize);
+        require(cadence != null, "cadence (logEvery, imageEvery, checkpointEvery) is missing");
+        require(cadence.checkpointEvery() >= 1, "cadence.checkpointEvery must be >= 1, got " + cadence.checkpointEvery());
+    }
+
+    /** Reads the JSON form, current or ebm4j 0.1.0's flat one (used by Jackson for config.json). */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static MultigridConfig fromJson(JsonNode node) {
+        return TYPE.read(node);
+    }
+
+    /** Log interval (iterations). */
+    public int logEvery() {
+        return cadence.logEvery();
+    }
+
+    /** Interval of sample-grid snapshots (iterations). */
+    public int sampleEvery() {
+        return cadence.imageEvery();
+    }
+
+    /** Interval of checkpoints (iterations). */
+    public int checkpointEvery() {
+        return cadence.checkpointEvery();
+    }
+
+    /** Equality by value, the grid ladder included (a record compares arrays by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MultigridConfig c && TYPE.toTree(this).equals(TYPE.toTree(c));
+    }
+
+    @Override
+    public int hashCode() {
+        return TYPE.toTree(this).hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "MultigridConfig" + TYPE.toTree(this);
+    }
 
     /**
      * The paper's settings (§7.1): grids 1→4→16→64, its nets at full width, BN + ReLU, 30 steps
@@ -65,11 +308,11 @@ public record MultigridConfig(
      * unused ref_sig flag), Adam β1 0.5.
      */
     public static MultigridConfig paper() {
-        return new MultigridConfig("paper", "mcd", "fashion-mnist", 64, 1, 10000,
-                new int[] {1, 4, 16, 64}, "paper", 1.0, false, "xavier", 0.1, true,
-                30, 90, 1, 0.3, true, 50.0, "uint8", false,
-                0.3, 0.003, "logspace", 0.5, 0.999, 0.0,
-                100, 100, false, 32, 1, 10, 100, 500);
+        return new MultigridConfig("paper", Method.MCD, "fashion-mnist", 64, 1, 10000,
+                new int[] {1, 4, 16, 64}, Nets.PAPER, 1.0, false, Init.XAVIER, 0.1, true,
+                30, 90, 1, 0.3, true, 50.0, PixelRange.UINT8, false,
+                0.3, 0.003, Schedule.LOGSPACE, 0.5, 0.999, 0.0,
+                100, 100, false, 32, 1, new Cadence(10, 100, 500));
     }
 
     /**
@@ -78,11 +321,11 @@ public record MultigridConfig(
      * without decay, L2 weight decay 1e-4, the code's 64-px net, 700 epochs.
      */
     public static MultigridConfig code() {
-        return new MultigridConfig("code", "mcd", "fashion-mnist", 64, 1, 10000,
-                new int[] {1, 4, 16, 64}, "code", 1.0, true, "xavier", 0.1, true,
-                90, 270, 1, 0.3, false, 0.0, "uint8", true,
-                0.3, 0.3, "constant", 0.5, 0.999, 1e-4,
-                100, 700, false, 32, 1, 10, 100, 500);
+        return new MultigridConfig("code", Method.MCD, "fashion-mnist", 64, 1, 10000,
+                new int[] {1, 4, 16, 64}, Nets.CODE, 1.0, true, Init.XAVIER, 0.1, true,
+                90, 270, 1, 0.3, false, 0.0, PixelRange.UINT8, true,
+                0.3, 0.3, Schedule.CONSTANT, 0.5, 0.999, 1e-4,
+                100, 700, false, 32, 1, new Cadence(10, 100, 500));
     }
 
     /**
@@ -94,11 +337,11 @@ public record MultigridConfig(
      * nets separate data from samples without the chains following (docs/MULTIGRID.md).
      */
     public static MultigridConfig fast() {
-        return new MultigridConfig("fast", "mcd", "fashion-mnist", 32, 1, 3000,
-                new int[] {1, 2, 8, 32}, "paper", 0.25, false, "xavier", 0.1, false,
-                30, 90, 1, 0.3, false, 1.0, "unit", true,
-                0.001, 0.001, "constant", 0.5, 0.999, 0.0,
-                100, 4, false, 16, 1, 5, 20, 20);
+        return new MultigridConfig("fast", Method.MCD, "fashion-mnist", 32, 1, 3000,
+                new int[] {1, 2, 8, 32}, Nets.PAPER, 0.25, false, Init.XAVIER, 0.1, false,
+                30, 90, 1, 0.3, false, 1.0, PixelRange.UNIT, true,
+                0.001, 0.001, Schedule.CONSTANT, 0.5, 0.999, 0.0,
+                100, 4, false, 16, 1, new Cadence(5, 20, 20));
     }
 
     public static MultigridConfig preset(String name) {
@@ -110,33 +353,12 @@ public record MultigridConfig(
         };
     }
 
-    /** Checks every value; the message names the setting and what is allowed. */
+    /**
+     * Kept for callers of ebm4j 0.1.0: the record is validated when it is made, so this returns it unchanged.
+     *
+     * @return this
+     */
     public MultigridConfig validate() {
-        require(METHODS.contains(method), "method must be one of " + METHODS + ", got '" + method + "'");
-        require(channels == 1 || channels == 3, "channels must be 1 or 3, got " + channels);
-        require(grids.length >= 2 && grids[0] == 1, "grids must start at 1 and have at least two sizes, got "
-                + Arrays.toString(grids));
-        for (int i = 1; i < grids.length; i++) {
-            require(grids[i] > grids[i - 1] && grids[i] % grids[i - 1] == 0, "each grid must be a multiple of the previous one, got "
-                    + Arrays.toString(grids));
-        }
-        require(grids[grids.length - 1] == imageSize, "image size " + imageSize + " is not reachable by the grids "
-                + Arrays.toString(grids) + " (the last grid must equal the image size); e.g. use --image-size "
-                + grids[grids.length - 1] + " or grids ending in " + imageSize);
-        require(nets.equals("paper") || nets.equals("code"), "nets must be paper or code, got '" + nets + "'");
-        require(widthMult > 0 && widthMult <= 4, "width multiplier must be in (0, 4], got " + widthMult);
-        require(init.equals("xavier") || init.equals("normal"), "init must be xavier or normal, got '" + init + "'");
-        require(steps >= 0 && baselineSteps >= 0 && cd1Steps >= 0, "Langevin steps must be >= 0");
-        require(delta > 0, "delta must be > 0, got " + delta);
-        require(pixelRange.equals("unit") || pixelRange.equals("uint8"), "pixel range must be unit or uint8, got '" + pixelRange + "'");
-        require(lr > 0 && lrEnd > 0, "learning rates must be > 0");
-        require(lrSchedule.equals("constant") || lrSchedule.equals("logspace"), "lr schedule must be constant or logspace");
-        require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1)");
-        require(batchSize >= 2, "batch size must be >= 2 (BatchNorm needs a batch), got " + batchSize);
-        require(epochs >= 1, "epochs must be >= 1, got " + epochs);
-        require(maskSize >= 1 && maskSize < imageSize, "mask size must be in [1, image size), got " + maskSize);
-        require(logEvery >= 1 && sampleEvery >= 1 && checkpointEvery >= 1, "intervals must be >= 1");
-        require(trainLimit >= 0, "train limit must be >= 0");
         return this;
     }
 
@@ -148,7 +370,7 @@ public record MultigridConfig(
 
     /** Whether the method keeps one net per grid (mcd) or only the finest grid's net (the baselines). */
     public boolean multiGrid() {
-        return method.equals("mcd");
+        return method == Method.MCD;
     }
 
     /** The grid sides that have a net. */
@@ -158,7 +380,7 @@ public record MultigridConfig(
 
     /** Pixel value of a [−1, 1] unit: 1 for "unit", 127.5 for "uint8" (x_uint8 = 127.5·(x + 1)). */
     public double pixelScale() {
-        return pixelRange.equals("uint8") ? 127.5 : 1.0;
+        return pixelRange == PixelRange.UINT8 ? 127.5 : 1.0;
     }
 
     /**
@@ -172,7 +394,7 @@ public record MultigridConfig(
             raw = new int[][] {{96, 5, 2}, {128, 3, 1}, {256, 3, 1}};
         } else if (grid <= 16) {
             raw = new int[][] {{96, 5, 2}, {128, 3, 1}, {256, 3, 1}, {512, 3, 1}};
-        } else if (nets.equals("code")) {
+        } else if (nets == Nets.CODE) {
             raw = new int[][] {{64, 5, 2}, {128, 5, 2}, {256, 5, 2}, {512, 5, 2}};
         } else {
             raw = new int[][] {{96, 5, 2}, {128, 3, 2}, {256, 3, 1}};
@@ -229,25 +451,25 @@ public record MultigridConfig(
         b.inpaintTraining = inpaintTraining;
         b.maskSize = maskSize;
         b.seed = seed;
-        b.logEvery = logEvery;
-        b.sampleEvery = sampleEvery;
-        b.checkpointEvery = checkpointEvery;
+        b.logEvery = cadence.logEvery();
+        b.sampleEvery = cadence.imageEvery();
+        b.checkpointEvery = cadence.checkpointEvery();
         return b;
     }
 
-    /** Setters named like the record components; {@link #build} makes the (unvalidated) record. */
+    /** Setters named like the record components (cadence flattened); {@link #build} makes and validates the record. */
     public static final class Builder {
         private String preset;
-        private String method;
+        private Method method;
         private String data;
         private int imageSize;
         private int channels;
         private int trainLimit;
         private int[] grids;
-        private String nets;
+        private Nets nets;
         private double widthMult;
         private boolean leakyRelu;
-        private String init;
+        private Init init;
         private double bnMomentum;
         private boolean batchNorm;
         private int steps;
@@ -256,11 +478,11 @@ public record MultigridConfig(
         private double delta;
         private boolean noise;
         private double referenceSigma;
-        private String pixelRange;
+        private PixelRange pixelRange;
         private boolean clip;
         private double lr;
         private double lrEnd;
-        private String lrSchedule;
+        private Schedule lrSchedule;
         private double beta1;
         private double beta2;
         private double weightDecay;
@@ -278,8 +500,14 @@ public record MultigridConfig(
             return this;
         }
 
-        public Builder method(String v) {
+        public Builder method(Method v) {
             method = v;
+            return this;
+        }
+
+        /** Sets method by its label; an unknown label is refused with the valid ones. */
+        public Builder method(String v) {
+            method = Method.of(v);
             return this;
         }
 
@@ -308,8 +536,14 @@ public record MultigridConfig(
             return this;
         }
 
-        public Builder nets(String v) {
+        public Builder nets(Nets v) {
             nets = v;
+            return this;
+        }
+
+        /** Sets nets by its label; an unknown label is refused with the valid ones. */
+        public Builder nets(String v) {
+            nets = Nets.of(v);
             return this;
         }
 
@@ -323,8 +557,14 @@ public record MultigridConfig(
             return this;
         }
 
-        public Builder init(String v) {
+        public Builder init(Init v) {
             init = v;
+            return this;
+        }
+
+        /** Sets init by its label; an unknown label is refused with the valid ones. */
+        public Builder init(String v) {
+            init = Init.of(v);
             return this;
         }
 
@@ -368,8 +608,14 @@ public record MultigridConfig(
             return this;
         }
 
-        public Builder pixelRange(String v) {
+        public Builder pixelRange(PixelRange v) {
             pixelRange = v;
+            return this;
+        }
+
+        /** Sets pixelRange by its label; an unknown label is refused with the valid ones. */
+        public Builder pixelRange(String v) {
+            pixelRange = PixelRange.of(v);
             return this;
         }
 
@@ -388,8 +634,14 @@ public record MultigridConfig(
             return this;
         }
 
-        public Builder lrSchedule(String v) {
+        public Builder lrSchedule(Schedule v) {
             lrSchedule = v;
+            return this;
+        }
+
+        /** Sets lrSchedule by its label; an unknown label is refused with the valid ones. */
+        public Builder lrSchedule(String v) {
+            lrSchedule = Schedule.of(v);
             return this;
         }
 
@@ -448,8 +700,37 @@ public record MultigridConfig(
             return this;
         }
 
+        /**
+         * Sets the image size with what follows from it: the default grid ladder
+         * ({@link MultigridConfig#defaultGrids}) and a training mask of half the side (paper §7.4:
+         * 32 for 64-px images). Set other grids or mask sizes after this call.
+         */
+        public Builder imageSizeWithDefaults(int size) {
+            imageSize = size;
+            grids = defaultGrids(size);
+            maskSize = Math.max(1, size / 2);
+            return this;
+        }
+
+        /**
+         * Sets the Langevin steps per grid and gives the single-grid baselines the same total
+         * (steps × (number of grids − 1), the paper's 3 × 30 = 90). Call after setting the grids.
+         */
+        public Builder stepsPerGrid(int v) {
+            steps = v;
+            baselineSteps = v * (grids.length - 1);
+            return this;
+        }
+
+        /** Sets the learning rate and keeps the schedule's final rate lrEnd at or below it. */
+        public Builder lrWithFloor(double v) {
+            lr = v;
+            lrEnd = Math.min(lrEnd, v);
+            return this;
+        }
+
         public MultigridConfig build() {
-            return new MultigridConfig(preset, method, data, imageSize, channels, trainLimit, grids, nets, widthMult, leakyRelu, init, bnMomentum, batchNorm, steps, baselineSteps, cd1Steps, delta, noise, referenceSigma, pixelRange, clip, lr, lrEnd, lrSchedule, beta1, beta2, weightDecay, batchSize, epochs, inpaintTraining, maskSize, seed, logEvery, sampleEvery, checkpointEvery);
+            return new MultigridConfig(preset, method, data, imageSize, channels, trainLimit, grids, nets, widthMult, leakyRelu, init, bnMomentum, batchNorm, steps, baselineSteps, cd1Steps, delta, noise, referenceSigma, pixelRange, clip, lr, lrEnd, lrSchedule, beta1, beta2, weightDecay, batchSize, epochs, inpaintTraining, maskSize, seed, new Cadence(logEvery, sampleEvery, checkpointEvery));
         }
     }
 

@@ -12,9 +12,11 @@ import org.ebm4j.eval.Psnr;
 import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.Grid;
 import org.ebm4j.image.ImageFiles;
+import org.ebm4j.run.AtomicFiles;
 import org.ebm4j.run.OutputFolder;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -147,6 +149,77 @@ public final class MultigridEval {
                     out.add(new Score(e.getKey(), g, f.length, mean, Math.sqrt(var / Math.max(1, f.length - 1))));
                 }
             }
+        }
+        return out;
+    }
+
+    /**
+     * Writes the JSON line of an inpainting evaluation to {@code out}/inpaint.json and returns it.
+     *
+     * @param coarseObserved "any" or "all": how the mask went down the grids
+     */
+    public static String writeInpaintReport(Path run, MultigridConfig cfg, InpaintResult r, String coarseObserved, Path out)
+            throws IOException {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("run", run.toString());
+        o.put("method", cfg.method().label());
+        o.put("mask", r.mask());
+        o.put("n", r.n());
+        o.put("coarse_observed", coarseObserved);
+        o.put("missing_fraction", r.missingFraction());
+        o.put("error", r.error());
+        o.put("psnr", r.psnr());
+        o.put("out", out.toString());
+        String line = AtomicFiles.MAPPER.writeValueAsString(o);
+        AtomicFiles.writeString(out.resolve("inpaint.json"), line + "\n");
+        return line;
+    }
+
+    /** Writes the JSON line of a feature evaluation to {@code run}/metrics/features-{labels}.json and returns it. */
+    public static String writeFeaturesReport(Path run, MultigridConfig cfg, MultigridFeatures.Result r) throws IOException {
+        Map<String, Object> o = MultigridFeatures.toJson(r, run.toString());
+        o.put("method", cfg.method().label());
+        String line = AtomicFiles.MAPPER.writeValueAsString(o);
+        Path metrics = run.resolve("metrics");
+        Files.createDirectories(metrics);
+        AtomicFiles.writeString(metrics.resolve("features-" + r.labels() + ".json"), line + "\n");
+        return line;
+    }
+
+    /**
+     * Writes the score table as JSON to {@code run}/metrics/scores.json and returns the JSON.
+     *
+     * @param negative the negative data spec, or null
+     */
+    public static String writeScoresReport(Path run, MultigridConfig cfg, String negative, List<Score> rows) throws IOException {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("run", run.toString());
+        o.put("method", cfg.method().label());
+        o.put("negative", negative);
+        o.put("scores", rows);
+        String json = AtomicFiles.MAPPER.writeValueAsString(o);
+        Path metrics = run.resolve("metrics");
+        Files.createDirectories(metrics);
+        AtomicFiles.writeString(metrics.resolve("scores.json"), json + "\n");
+        return json;
+    }
+
+    /** The score table as text: one row per kind of images, "mean ± sd" per grid. */
+    public static List<String> scoreTableText(MultigridModel model, List<Score> rows) {
+        List<String> out = new ArrayList<>();
+        StringBuilder t = new StringBuilder(String.format("%-12s", "images"));
+        for (int g : model.nets().keySet()) {
+            t.append(String.format("  %22s", "grid " + g + "x" + g));
+        }
+        out.add(t.toString());
+        int k0 = model.nets().size();
+        for (int i = 0; i < rows.size(); i += k0) {
+            StringBuilder line = new StringBuilder(String.format("%-12s", rows.get(i).images()));
+            for (int k = 0; k < k0; k++) {
+                Score r = rows.get(i + k);
+                line.append(String.format("  %10.4g ± %-9.3g", r.mean(), r.sd()));
+            }
+            out.add(line.toString());
         }
         return out;
     }

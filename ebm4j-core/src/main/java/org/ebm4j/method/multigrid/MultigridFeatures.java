@@ -39,10 +39,39 @@ public final class MultigridFeatures {
 
     private MultigridFeatures() {}
 
-    /** Classification settings. */
+    /**
+     * Classification settings, validated when made.
+     *
+     * @param labels      labelled training images (≥ 1)
+     * @param epochs      classifier epochs (≥ 1)
+     * @param batch       images per step (≥ 1)
+     * @param lr          Adam learning rate (&gt; 0)
+     * @param weightDecay L2 weight decay (≥ 0)
+     * @param seed        seed of the subset, the initialisation and the batch order
+     */
     public record Settings(int labels, int epochs, int batch, double lr, double weightDecay, long seed) {
+        public Settings {
+            require(labels >= 1, "labels must be >= 1, got " + labels);
+            require(epochs >= 1, "epochs must be >= 1, got " + epochs);
+            require(batch >= 1, "batch must be >= 1, got " + batch);
+            require(lr > 0 && Double.isFinite(lr), "lr must be > 0, got " + lr);
+            require(weightDecay >= 0, "weightDecay must be >= 0, got " + weightDecay);
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new EbmException("invalid feature-evaluation setting: " + message);
+            }
+        }
+
+        /** The paper-style defaults: 60 epochs, batches of 100, Adam 1e-3, weight decay 1e-4. */
         public static Settings defaults(int labels, long seed) {
             return new Settings(labels, 60, 100, 1e-3, 1e-4, seed);
+        }
+
+        /** The same settings with another number of epochs. */
+        public Settings withEpochs(int e) {
+            return new Settings(labels, e, batch, lr, weightDecay, seed);
         }
     }
 

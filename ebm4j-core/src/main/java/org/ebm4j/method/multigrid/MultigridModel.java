@@ -34,7 +34,7 @@ public final class MultigridModel implements AutoCloseable {
         this.cfg = cfg.validate();
         this.manager = parent.newSubManager();
         for (int g : cfg.netGrids()) {
-            nets.put(g, new ConvEnergyNet(cfg.channels(), g, cfg.netSpec(g), cfg.leakyRelu(), cfg.init(),
+            nets.put(g, new ConvEnergyNet(cfg.channels(), g, cfg.netSpec(g), cfg.leakyRelu(), cfg.init().label(),
                     (float) cfg.bnMomentum(), cfg.batchNorm()).init(manager, DataType.FLOAT32));
         }
     }

@@ -104,7 +104,7 @@ public final class MultigridOutputs {
             grads.put(g + "x" + g, new double[][] {it, col(rows, "grad_l1_" + g)});
         }
         Path plots = run.dir().resolve("plots");
-        String m = model.config().method();
+        String m = model.config().method().label();
         Plots.linePlot(plots.resolve("loss.png"), m + ": mean f(syn) − mean f(obs) per grid", "iteration", "loss", loss);
         Plots.linePlot(plots.resolve("scores.png"), m + ": mean score of observed vs synthesized", "iteration", "f", scores);
         Plots.linePlot(plots.resolve("grad_l1.png"), m + ": ℓ1 norm of the parameter gradient per grid", "iteration",

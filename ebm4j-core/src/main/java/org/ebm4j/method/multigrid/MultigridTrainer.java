@@ -89,7 +89,7 @@ public final class MultigridTrainer {
 
     /** The learning-rate schedule: constant, or log-linear from lr to lrEnd in steps of 10 iterations (paper §7.1). */
     static LrSchedule schedule(MultigridConfig cfg, long total) {
-        if (cfg.lrSchedule().equals("constant") || total <= 10) {
+        if (cfg.lrSchedule() == MultigridConfig.Schedule.CONSTANT || total <= 10) {
             return LrSchedule.constant(cfg.lr());
         }
         long stages = Math.max(1, (total - 1) / 10);
@@ -209,12 +209,12 @@ public final class MultigridTrainer {
         long tChain = System.nanoTime();
         ConvEnergyNet finest = model.nets().get(cfg.imageSize());
         switch (cfg.method()) {
-            case "mcd", "single-grid" -> {
+            case MCD, SINGLE_GRID -> {
                 NDArray start = obs == null ? BlockResample.down(y, cfg.imageSize()) : MultigridModel.observedMean(obs);
                 syn = model.synthesize(start, obs);
             }
-            case "cd1" -> syn = List.of(model.chainAt(finest, y, cfg.imageSize(), cfg.cd1Steps(), obs));
-            case "pcd" -> {
+            case CD1 -> syn = List.of(model.chainAt(finest, y, cfg.imageSize(), cfg.cd1Steps(), obs));
+            case PCD -> {
                 if (bank == null) { // persistent chains start like single-grid CD, from the first batch's 1×1 images
                     NDArray start = BlockResample.down(y, cfg.imageSize());
                     bank = BlockResample.up(start, cfg.imageSize());
@@ -225,7 +225,7 @@ public final class MultigridTrainer {
                 TensorCopy.copyInto(next, bank);
                 syn = List.of(next);
             }
-            default -> throw new IllegalStateException(cfg.method());
+            default -> throw new IllegalStateException(cfg.method().label());
         }
         syn.get(syn.size() - 1).getFloat(0, 0, 0, 0); // wait for the chain before reading the clock
         long tUpdate = System.nanoTime();

@@ -1,5 +1,12 @@
 package org.ebm4j.method.patchgen;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.ebm4j.config.Cadence;
+import org.ebm4j.config.Choice;
+import org.ebm4j.config.Choices;
+import org.ebm4j.config.ConfigType;
 import org.ebm4j.core.EbmException;
 
 /**
@@ -29,14 +36,17 @@ import org.ebm4j.core.EbmException;
  * @param pad              zero padding of the image before the net
  * @param seed             base seed of every random draw
  * @param quantize8        round images to 8 bits between scales, as the official code does via PIL
- * @param noiseType        "uniform" or "gauss" initial noise at the coarsest scale (grey)
- * @param earlyStop        what to do when the recovery error explodes: "restart", "warn" or "stop"
+ * @param noiseType        uniform or gauss initial noise at the coarsest scale (grey)
+ * @param earlyStop        what to do when the recovery error explodes: restart, warn or stop
  * @param earlyStopThreshold rec_mse/(h·w) above which the guard fires (official: 2)
  * @param maxRestarts      restarts of one scale before the run stops with an error
- * @param logEvery         log interval (iterations)
- * @param imageEvery       interval of syn/rec image dumps (iterations)
- * @param checkpointEvery  interval of mid-scale checkpoints (0 = only at the end of each scale)
+ * @param cadence          log interval, interval of syn/rec image dumps and of mid-scale checkpoints
+ *                         (iterations; checkpointEvery 0 = only at the end of each scale)
  * @param initStd          std of the N(0, σ) kernel initialisation
+ *
+ * <p>Every value is checked when the record is made: an invalid config cannot exist, and the
+ * message names the setting and its valid range. config.json files of ebm4j 0.1.0 (flat
+ * logEvery/imageEvery/checkpointEvery) still load.
  */
 public record PatchGenConfig(
         String preset, int numScales, int minSize, int maxSize, int iterations,
@@ -44,15 +54,134 @@ public record PatchGenConfig(
         double noiseInit, double noiseMin, int noiseDecayIters,
         double lambdaRec, double initFactor,
         double lrInit, double lrMin, int lrDecayIters, double beta1, double beta2, double gradClamp,
-        int pad, long seed, boolean quantize8, String noiseType,
-        String earlyStop, double earlyStopThreshold, int maxRestarts,
-        int logEvery, int imageEvery, int checkpointEvery, double initStd) {
+        int pad, long seed, boolean quantize8, NoiseType noiseType,
+        EarlyStop earlyStop, double earlyStopThreshold, int maxRestarts,
+        Cadence cadence, double initStd) {
+
+    /** The JSON form (config.json's "config" object), also what --set and --config address. */
+    public static final ConfigType<PatchGenConfig> TYPE = new ConfigType<>(PatchGenConfig.class, "patchgen",
+            ConfigType.aliases("logEvery", "cadence.logEvery", "imageEvery", "cadence.imageEvery",
+                    "checkpointEvery", "cadence.checkpointEvery"));
+
+    /** Initial noise at the coarsest scale. */
+    public enum NoiseType implements Choice {
+        UNIFORM("uniform"), GAUSS("gauss");
+
+        private final String label;
+
+        NoiseType(String label) {
+            this.label = label;
+        }
+
+        @JsonValue
+        @Override
+        public String label() {
+            return label;
+        }
+
+        /** The label, so string concatenation prints what config.json holds. */
+        @Override
+        public String toString() {
+            return label;
+        }
+
+        /** Parses a label; the message lists the valid ones. */
+        @JsonCreator
+        public static NoiseType of(String s) {
+            return Choices.parse(NoiseType.class, "noise type", s);
+        }
+    }
+
+    /** What the guard does when the recovery error explodes. */
+    public enum EarlyStop implements Choice {
+        /** Restart the scale from a fresh net (bounded by maxRestarts). */
+        RESTART("restart"),
+        /** Log a warning and go on. */
+        WARN("warn"),
+        /** Stop the run with an error. */
+        STOP("stop");
+
+        private final String label;
+
+        EarlyStop(String label) {
+            this.label = label;
+        }
+
+        @JsonValue
+        @Override
+        public String label() {
+            return label;
+        }
+
+        /** The label, so string concatenation prints what config.json holds. */
+        @Override
+        public String toString() {
+            return label;
+        }
+
+        /** Parses a label: "unknown early-stop 'x'; use one of: restart, warn, stop". */
+        @JsonCreator
+        public static EarlyStop of(String s) {
+            return Choices.parse(EarlyStop.class, "early-stop", s);
+        }
+    }
+
+    /** Validates every value; the message names the offending setting and its valid range. */
+    public PatchGenConfig {
+        require(numScales >= 1 && numScales <= 20, "numScales (--scales) must be between 1 and 20, got " + numScales);
+        require(minSize >= 8, "minSize (--min-size) must be >= 8 (the patch net needs room), got " + minSize);
+        require(maxSize >= minSize, "maxSize (" + maxSize + ") must be >= minSize (" + minSize + ")");
+        require(iterations >= 1, "iterations must be >= 1, got " + iterations);
+        require(stepsInit >= 0, "stepsInit must be >= 0, got " + stepsInit);
+        require(steps >= 0, "steps must be >= 0, got " + steps);
+        require(stepsRec >= 0, "stepsRec must be >= 0, got " + stepsRec);
+        require(stepSize > 0 && Double.isFinite(stepSize), "stepSize must be > 0, got " + stepSize);
+        require(noiseInit >= 0, "noiseInit must be >= 0, got " + noiseInit);
+        require(noiseMin >= 0, "noiseMin must be >= 0, got " + noiseMin);
+        require(noiseDecayIters >= 0, "noiseDecayIters must be >= 0 (0 = noiseMin from the start), got " + noiseDecayIters);
+        require(lambdaRec >= 0, "lambdaRec must be >= 0, got " + lambdaRec);
+        require(lrInit > 0, "lrInit must be > 0, got " + lrInit);
+        require(lrMin >= 0, "lrMin must be >= 0, got " + lrMin);
+        require(lrDecayIters >= 0, "lrDecayIters must be >= 0 (0 = lrMin from the start), got " + lrDecayIters);
+        require(beta1 >= 0 && beta1 < 1, "beta1 must be in [0, 1), got " + beta1);
+        require(beta2 >= 0 && beta2 < 1, "beta2 must be in [0, 1), got " + beta2);
+        require(gradClamp >= 0, "gradClamp must be >= 0 (0 = off), got " + gradClamp);
+        require(pad >= 0, "pad must be >= 0, got " + pad);
+        require(initFactor > 0 && initFactor < 1, "initFactor must be in (0, 1), got " + initFactor);
+        require(noiseType != null, "noiseType is missing; use one of: " + Choices.labels(NoiseType.class));
+        require(earlyStop != null, "earlyStop is missing; use one of: " + Choices.labels(EarlyStop.class));
+        require(earlyStopThreshold > 0, "earlyStopThreshold must be > 0, got " + earlyStopThreshold);
+        require(maxRestarts >= 0, "maxRestarts must be >= 0, got " + maxRestarts);
+        require(cadence != null, "cadence (logEvery, imageEvery, checkpointEvery) is missing");
+        require(initStd > 0, "initStd must be > 0, got " + initStd);
+    }
+
+    /** Reads the JSON form, current or ebm4j 0.1.0's flat one (used by Jackson for config.json). */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static PatchGenConfig fromJson(JsonNode node) {
+        return TYPE.read(node);
+    }
+
+    /** Log interval (iterations). */
+    public int logEvery() {
+        return cadence.logEvery();
+    }
+
+    /** Interval of syn/rec image dumps (iterations). */
+    public int imageEvery() {
+        return cadence.imageEvery();
+    }
+
+    /** Interval of mid-scale checkpoints (0 = only at the end of each scale). */
+    public int checkpointEvery() {
+        return cadence.checkpointEvery();
+    }
 
     /** The official defaults: 8 scales, max side 250, 4000 iterations per scale. */
     public static PatchGenConfig paper() {
         return new PatchGenConfig("paper", 8, 25, 250, 4000, 60, 30, 30, 0.01,
                 0.01, 0.0, 1000, 0.1, 0.75, 4e-4, 5e-5, 3200, 0.5, 0.999, 0.0,
-                5, 1, true, "uniform", "restart", 2.0, 2, 25, 200, 500, 0.005);
+                5, 1, true, NoiseType.UNIFORM, EarlyStop.RESTART, 2.0, 2, new Cadence(25, 200, 500), 0.005);
     }
 
     /**
@@ -83,23 +212,12 @@ public record PatchGenConfig(
         };
     }
 
-    /** Checks every value; the message names the offending setting and its valid range. */
+    /**
+     * Kept for callers of ebm4j 0.1.0: the record is validated when it is made, so this returns it unchanged.
+     *
+     * @return this
+     */
     public PatchGenConfig validate() {
-        require(numScales >= 1 && numScales <= 20, "scales must be between 1 and 20, got " + numScales);
-        require(minSize >= 8, "min-size must be >= 8 (the patch net needs room), got " + minSize);
-        require(maxSize >= minSize, "max-size (" + maxSize + ") must be >= min-size (" + minSize + ")");
-        require(iterations >= 1, "iterations must be >= 1, got " + iterations);
-        require(stepsInit >= 0 && steps >= 0 && stepsRec >= 0, "Langevin steps must be >= 0");
-        require(stepSize > 0, "step size must be > 0, got " + stepSize);
-        require(noiseInit >= 0 && noiseMin >= 0, "noise levels must be >= 0");
-        require(lrInit > 0 && lrMin >= 0, "learning rates must be positive");
-        require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam betas must be in [0, 1)");
-        require(pad >= 0, "pad must be >= 0");
-        require(initFactor > 0 && initFactor < 1, "init factor must be in (0, 1), got " + initFactor);
-        require(noiseType.equals("uniform") || noiseType.equals("gauss"), "noise type must be uniform or gauss");
-        require(earlyStop.equals("restart") || earlyStop.equals("warn") || earlyStop.equals("stop"),
-                "early-stop must be restart, warn or stop, got " + earlyStop);
-        require(logEvery >= 1 && imageEvery >= 1 && checkpointEvery >= 0, "intervals must be positive");
         return this;
     }
 
@@ -154,7 +272,12 @@ public record PatchGenConfig(
         return b.build();
     }
 
+    /** Sets the early-stop policy by its label (restart, warn, stop) and the threshold. */
     public PatchGenConfig withEarlyStop(String policy, double threshold) {
+        return withEarlyStop(EarlyStop.of(policy), threshold);
+    }
+
+    public PatchGenConfig withEarlyStop(EarlyStop policy, double threshold) {
         Builder b = toBuilder();
         b.earlyStop = policy;
         b.earlyStopThreshold = threshold;
@@ -166,7 +289,7 @@ public record PatchGenConfig(
         return new Builder(this);
     }
 
-    /** Mutable form of the config; {@link #build()} makes the record (validate it with {@link #validate()}). */
+    /** Mutable form of the config (cadence flattened); {@link #build()} makes and validates the record. */
     public static final class Builder {
         public String preset;
         public int numScales;
@@ -191,8 +314,8 @@ public record PatchGenConfig(
         public int pad;
         public long seed;
         public boolean quantize8;
-        public String noiseType;
-        public String earlyStop;
+        public NoiseType noiseType;
+        public EarlyStop earlyStop;
         public double earlyStopThreshold;
         public int maxRestarts;
         public int logEvery;
@@ -228,9 +351,9 @@ public record PatchGenConfig(
             earlyStop = c.earlyStop;
             earlyStopThreshold = c.earlyStopThreshold;
             maxRestarts = c.maxRestarts;
-            logEvery = c.logEvery;
-            imageEvery = c.imageEvery;
-            checkpointEvery = c.checkpointEvery;
+            logEvery = c.cadence.logEvery();
+            imageEvery = c.cadence.imageEvery();
+            checkpointEvery = c.cadence.checkpointEvery();
             initStd = c.initStd;
         }
 
@@ -238,7 +361,7 @@ public record PatchGenConfig(
             return new PatchGenConfig(preset, numScales, minSize, maxSize, iterations, stepsInit, steps, stepsRec,
                     stepSize, noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin,
                     lrDecayIters, beta1, beta2, gradClamp, pad, seed, quantize8, noiseType, earlyStop,
-                    earlyStopThreshold, maxRestarts, logEvery, imageEvery, checkpointEvery, initStd);
+                    earlyStopThreshold, maxRestarts, new Cadence(logEvery, imageEvery, checkpointEvery), initStd);
         }
     }
 

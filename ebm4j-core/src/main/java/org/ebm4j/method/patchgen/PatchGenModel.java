@@ -86,7 +86,7 @@ public final class PatchGenModel implements AutoCloseable {
     /** Grey initial noise of the coarsest scale (one channel tiled to RGB), as the official code draws it. */
     public NDArray initialNoise(NDManager m, int n, int height, int width) {
         Shape s = new Shape(n, 1, height, width);
-        NDArray grey = config.noiseType().equals("gauss") ? m.randomNormal(s) : Torch.uniform(m, -1f, 1f, s);
+        NDArray grey = config.noiseType() == PatchGenConfig.NoiseType.GAUSS ? m.randomNormal(s) : Torch.uniform(m, -1f, 1f, s);
         return grey.repeat(1, 3);
     }
 

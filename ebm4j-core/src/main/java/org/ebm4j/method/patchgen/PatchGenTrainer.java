@@ -154,7 +154,7 @@ public final class PatchGenTrainer {
             }
             closeParameters(net);
             String why = outcome.divergence().getMessage();
-            if (cfg.earlyStop().equals("restart") && restart < cfg.maxRestarts()) {
+            if (cfg.earlyStop() == PatchGenConfig.EarlyStop.RESTART && restart < cfg.maxRestarts()) {
                 restart++;
                 firstIter = 0;
                 progress.message(why + "; restarting scale " + s + " with a new initialisation (restart "
@@ -197,9 +197,9 @@ public final class PatchGenTrainer {
         NoiseSchedule noise = NoiseSchedule.linearDecay(cfg.noiseInit(), cfg.noiseMin(), cfg.noiseDecayIters());
         List<Parameter> params = net.trainableParameters();
         DivergencePolicy policy = switch (cfg.earlyStop()) {
-            case "warn" -> DivergencePolicy.WARN;
-            case "stop" -> DivergencePolicy.STOP;
-            default -> DivergencePolicy.RESTART;
+            case WARN -> DivergencePolicy.WARN;
+            case STOP -> DivergencePolicy.STOP;
+            case RESTART -> DivergencePolicy.RESTART;
         };
         try (NDManager scaleMgr = model.manager().newSubManager()) {
             NDArray obsScale = Torch.pad(ImageTensors.toTensor(scaleMgr, model.reals().get(s)), pad);

@@ -154,7 +154,7 @@ class MultigridTest {
                 .isInstanceOf(EbmException.class).hasMessageContaining("not reachable by the grids");
         assertThatThrownBy(() -> tiny("mcd").toBuilder().grids(new int[] {1, 3, 8}).build().validate())
                 .hasMessageContaining("multiple of the previous");
-        assertThatThrownBy(() -> tiny("cd-2").validate()).hasMessageContaining("method must be one of");
+        assertThatThrownBy(() -> tiny("cd-2").validate()).hasMessageContaining("unknown method 'cd-2'; use one of: mcd, cd1, pcd, single-grid");
         RunFolder run = RunFolder.create(tmp.resolve("small"), false);
         assertThatThrownBy(() -> {
             try (NDManager m = NDManager.newBaseManager()) {
