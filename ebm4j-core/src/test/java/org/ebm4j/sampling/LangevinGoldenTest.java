@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Pins {@link Langevin#run} on 4-D image states to outputs recorded before the engine was
  * generalised to states of any rank and several parts (commit 281c762): every option of the
  * image chain (mask, clip, per-sample gradient clip, temperature, energy form, Gaussian reference,
- * listener) must still give the same bytes.
+ * listener) must still give the same bytes. (The per-sample clip is pinned at T = 1 only: no method
+ * combines it with another temperature, and the engine now clips ∇/T as documented.)
  */
 class LangevinGoldenTest {
 
@@ -49,12 +50,15 @@ class LangevinGoldenTest {
     @Test
     void imageChainsAreBitIdenticalToTheRecordedOnes() throws Exception {
         String a = chain(LangevinConfig.scoreClipped(7, 0.05, 0.1), true, 11);
-        String b = chain(new LangevinConfig(6, 0.02, 0.05, 0.7, 1.3, 0.5, Double.NaN, Double.NaN, true), false, 12);
+        String b = chain(new LangevinConfig(6, 0.02, 0.05, 0.7, 1.3, 0, Double.NaN, Double.NaN, true), false, 12);
+        String d = chain(new LangevinConfig(6, 0.02, 0.05, 1.0, 1.3, 0.5, Double.NaN, Double.NaN, true), false, 14);
         String c = chain(new LangevinConfig(5, 0.3, 0, 1.0, 0, 0.8, 0, Double.NaN, false), true, 13);
         assertThat(a).isEqualTo("5e7bc870d0809b657e400b374568b40b656b622f3ee0a18816ae3671ff8f79d8:"
                 + "5a718b10eebd2cb72b8cb42ca917edd920a8909fb321eb8d58d00c3a6a54121b");
-        assertThat(b).isEqualTo("85c29b385c684b8343b9312bf23da0c2b8834dea3dac1e485ceca277555bb89c:"
-                + "eedde495993784e6eb1ff67e93142f590eee811b27423ce9d3af1793e9db5fae");
+        assertThat(b).isEqualTo("98a114fe1d00c64a035e5af6edf6ffb84c0a70b147d6a8534f0b650441e66dd3:"
+                + "7e16dff6c54bfdbf05e572cab77f0f7ca8ab3d694434b9f17647c933573dcb8b");
+        assertThat(d).isEqualTo("8817bb7b21a66959cd0635d1fb08618306aec62f531a76a7fa2b44411a3c5936:"
+                + "4cd89f40600f2369673fba1cb25919adf430e82309d118abb6a1055068dffda6");
         assertThat(c).isEqualTo("77100cfb06821103344f82d14441d385c52e42ed8ac782ff82745a4e7b0aa103:"
                 + "85b55f00c385c145e2e5b3176a3d3eb117e920a588147e3c54c8db85627cb261");
     }
