@@ -221,7 +221,7 @@ public final class PersistentBank implements AutoCloseable {
             NDArray sel = tmp.create(re);
             for (String n : names) {
                 NDArray o = old.get(n);
-                NDArray cond = sel.reshape(LangevinChain.perSample(o.getShape()));
+                NDArray cond = sel.reshape(LangevinChain.perSample(o.getShape())).broadcast(o.getShape());
                 NDArray f = fresh.get(n);
                 if (f.getDataType() != o.getDataType()) {
                     throw new IllegalArgumentException("bank tensor '" + n + "' is " + o.getDataType()

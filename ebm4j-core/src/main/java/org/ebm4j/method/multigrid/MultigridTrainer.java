@@ -6,7 +6,6 @@ import ai.djl.nn.Parameter;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.core.ProgressListener;
 import org.ebm4j.core.Seeds;
-import org.ebm4j.core.TensorCopy;
 import org.ebm4j.core.Torch;
 import org.ebm4j.data.Batches;
 import org.ebm4j.data.DataOptions;
@@ -23,6 +22,7 @@ import org.ebm4j.run.AtomicFiles;
 import org.ebm4j.run.JsonlLog;
 import org.ebm4j.run.RunFolder;
 import org.ebm4j.run.TensorFile;
+import org.ebm4j.sampling.PersistentBank;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,6 +41,9 @@ import java.util.SplittableRandom;
  * <p>Every random draw is keyed by (seed, iteration), so a resumed run equals an uninterrupted one.
  */
 public final class MultigridTrainer {
+    /** The PCD bank's tensor, also its checkpoint key. */
+    static final String PCD_BANK = "pcd_bank";
+
     private final MultigridConfig cfg;
     private final ProgressListener progress;
 
@@ -105,7 +108,9 @@ public final class MultigridTrainer {
         Torch.seed(Seeds.derive(cfg.seed(), -1));
         MultigridModel model = new MultigridModel(manager, cfg);
         Map<Integer, Adam> adams = new LinkedHashMap<>();
-        NDArray bank = null;
+        // persistent CD: the whole bank is the batch of persistent chains, all used every iteration
+        PersistentBank bank = cfg.method().equals("pcd")
+                ? new PersistentBank(model.manager(), cfg.batchSize(), cfg.batchSize(), PCD_BANK) : null;
         try {
             for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
                 adams.put(e.getKey(), new Adam(model.manager(), e.getValue().trainableParameters(), schedule(cfg, total),
@@ -119,9 +124,8 @@ public final class MultigridTrainer {
                     for (Map.Entry<Integer, Adam> e : adams.entrySet()) {
                         e.getValue().load(ld.tensors(), "adam" + e.getKey() + ".", meta.adamSteps().get(String.valueOf(e.getKey())));
                     }
-                    NDArray b = ld.tensors().get("pcd_bank");
-                    if (b != null) {
-                        bank = Torch.scopedCopy(b, model.manager());
+                    if (bank != null && bank.isIn(ld.tensors(), "")) {
+                        bank.load(ld.tensors(), "");
                     }
                     start = meta.nextIteration();
                 }
@@ -154,7 +158,7 @@ public final class MultigridTrainer {
                     Torch.seed(Seeds.derive(cfg.seed(), it));
                     Map<String, Object> row = new LinkedHashMap<>();
                     try (NDManager itMgr = model.manager().newSubManager()) {
-                        bank = iteration(model, adams, data, idx, it, bank, itMgr, row);
+                        iteration(model, adams, data, idx, it, bank, itMgr, row);
                         @SuppressWarnings("unchecked")
                         List<NDArray> syn = (List<NDArray>) row.remove("_syn");
                         boolean last = it == total - 1;
@@ -184,12 +188,15 @@ public final class MultigridTrainer {
             throw e;
         } finally {
             adams.values().forEach(Adam::close);
+            if (bank != null) {
+                bank.close();
+            }
         }
     }
 
-    /** One iteration; returns the (new) PCD bank. Puts the log fields and the synthesized states ("_syn") in row. */
-    private NDArray iteration(MultigridModel model, Map<Integer, Adam> adams, ImageDataset data, int[] idx, long it,
-                              NDArray bank, NDManager m, Map<String, Object> row) {
+    /** One iteration (updates the PCD bank). Puts the log fields and the synthesized states ("_syn") in row. */
+    private void iteration(MultigridModel model, Map<Integer, Adam> adams, ImageDataset data, int[] idx, long it,
+                           PersistentBank bank, NDManager m, Map<String, Object> row) {
         NDArray unit = data.batch(m, idx);
         NDArray y = model.toPixels(unit);
         MultigridModel.Observation obs = cfg.inpaintTraining()
@@ -206,14 +213,13 @@ public final class MultigridTrainer {
             }
             case "cd1" -> syn = List.of(model.chainAt(finest, y, cfg.imageSize(), cfg.cd1Steps(), obs));
             case "pcd" -> {
-                if (bank == null) { // persistent chains start like single-grid CD, from the first batch's 1×1 images
+                if (!bank.isFilled()) { // persistent chains start like single-grid CD, from the first batch's 1×1 images
                     NDArray start = BlockResample.down(y, cfg.imageSize());
-                    bank = BlockResample.up(start, cfg.imageSize());
-                    bank.attach(model.manager());
+                    bank.fill(Map.of(PCD_BANK, BlockResample.up(start, cfg.imageSize())));
                 }
-                // on a copy in this iteration's scope: the bank's manager is the model's (see Torch.scopedCopy)
-                NDArray next = model.chainAt(finest, Torch.scopedCopy(bank, m), cfg.imageSize(), cfg.baselineSteps(), obs);
-                TensorCopy.copyInto(next, bank);
+                // every chain of the bank, in order, on copies in this iteration's scope; overwritten after use
+                NDArray next = model.chainAt(finest, bank.readAll(m).get(PCD_BANK), cfg.imageSize(), cfg.baselineSteps(), obs);
+                bank.writeAll(Map.of(PCD_BANK, next));
                 syn = List.of(next);
             }
             default -> throw new IllegalStateException(cfg.method());
@@ -246,7 +252,6 @@ public final class MultigridTrainer {
         row.put("ms_chains", Math.round((tUpdate - tChain) / 1e5) / 10.0);
         row.put("ms_updates", Math.round((System.nanoTime() - tUpdate) / 1e5) / 10.0);
         row.put("_syn", syn);
-        return bank;
     }
 
     /** The outcome of one net's update. */
@@ -286,7 +291,7 @@ public final class MultigridTrainer {
         }
     }
 
-    private void saveCheckpoint(RunFolder run, MultigridModel model, Map<Integer, Adam> adams, NDArray bank,
+    private void saveCheckpoint(RunFolder run, MultigridModel model, Map<Integer, Adam> adams, PersistentBank bank,
                                 long next, long total) throws IOException {
         LinkedHashMap<String, NDArray> t = MultigridRun.modelTensors(model);
         Map<String, Long> steps = new LinkedHashMap<>();
@@ -295,7 +300,7 @@ public final class MultigridTrainer {
             steps.put(String.valueOf(e.getKey()), e.getValue().step());
         }
         if (bank != null) {
-            t.put("pcd_bank", bank);
+            t.putAll(bank.toTensors("")); // "pcd_bank", once the first iteration has filled it
         }
         TensorFile.save(MultigridRun.checkpoint(run), AtomicFiles.MAPPER.writeValueAsString(
                 new MultigridRun.CheckpointMeta(next, total, steps, next >= total)), t);
