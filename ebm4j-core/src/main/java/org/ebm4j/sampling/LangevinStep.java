@@ -25,7 +25,7 @@ package org.ebm4j.sampling;
  * </table>
  * For small steps the chain samples exp(−E/T*) (energy form; exp(f/T*) for a score) with
  * T* = {@link #stationaryTemperature()} = T·s²/(2c): 1 for the textbook form, (n/s)² for Dual-MCMC,
- * T for Hat EBM (the "temperature trick" of methods' §0.1: dividing the energy by T with noise ε is
+ * T for Hat EBM (the "temperature trick" Hill et al. 2022 use: dividing the energy by T with noise ε is
  * standard Langevin on exp(−E/T)).
  *
  * @param drift       c ≥ 0, coefficient of the gradient (and of the prior) term

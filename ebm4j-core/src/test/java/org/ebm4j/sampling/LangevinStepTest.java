@@ -23,7 +23,7 @@ class LangevinStepTest {
         // PatchGenCN: step size 0.01 = δ², drift ½·0.01, noise √0.01 (its own schedule replaces it)
         assertThat(LangevinStep.fromStepSize(0.01)).isEqualTo(new LangevinStep(0.005, 0.1, 1.0));
         assertThat(LangevinStep.fromStepSize(0.01).withNoise(0.01).noiseStd()).isEqualTo(0.01);
-        // Dual-MCMC CIFAR-10: s = 0.001, n = 0.5 (methods' §3.2): drift 5e-7, T* = (n/s)² = 250000
+        // Dual-MCMC CIFAR-10: s = 0.001, n = 0.5 (Cui and Han 2023, CIFAR-10 settings): drift 5e-7, T* = (n/s)² = 250000
         LangevinStep dm = LangevinStep.dualMcmc(0.001, 0.5);
         assertThat(dm.drift()).isCloseTo(5e-7, within(1e-20));
         assertThat(dm.noiseStd()).isEqualTo(0.5);
