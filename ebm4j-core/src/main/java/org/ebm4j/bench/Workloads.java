@@ -19,6 +19,7 @@ import org.ebm4j.optim.Gradients;
 import org.ebm4j.optim.LrSchedule;
 import org.ebm4j.sampling.Langevin;
 import org.ebm4j.sampling.LangevinConfig;
+import org.ebm4j.sampling.LangevinStep;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,8 +33,8 @@ public final class Workloads {
 
     /** Zero padding of the image before the valid-conv patch EBM. */
     static final int PAD = 5;
-    /** Langevin drift 0.5 * step size 0.01. */
-    static final double DRIFT = 0.5 * 0.01;
+    /** PatchGenCN's Langevin step size 0.01 (drift 0.5 * 0.01, see LangevinStep#fromStepSize). */
+    static final double STEP_SIZE = 0.01;
     static final int CHAIN_STEPS = 30;
     static final double LAMBDA_REC = 0.1;
 
@@ -132,7 +133,8 @@ public final class Workloads {
     }
 
     private static NDArray chain(PatchEnergyNet net, NDArray padded, int steps, double noise) {
-        return Langevin.run(net::langevinTarget, padded, LangevinConfig.scoreClipped(steps, DRIFT, noise));
+        return Langevin.run(net::langevinTarget, padded, LangevinConfig.scoreClipped(steps,
+                LangevinStep.fromStepSize(STEP_SIZE).withNoise(noise)));
     }
 
     /** One PatchGenCN iteration at one scale of a w x h image (see patchgencn_train in peer_torch.py). */

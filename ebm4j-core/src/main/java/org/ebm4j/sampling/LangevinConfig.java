@@ -1,13 +1,15 @@
 package org.ebm4j.sampling;
 
 /**
- * One Langevin chain's settings. The update for a score-form net f (log p = Σf + const) is
+ * One single-part Langevin chain's settings ({@link Langevin}). The update for a score-form net f
+ * (log p = Σf + const) is
  * <pre>
  *   x ← clip( x + c·g(x) − c·x/σ_ref² + s·ξ ),   g(x) = clipₙ( ∇ₓ Σ f(x) / T ),  ξ ~ N(0, I)
  * </pre>
  * and for an energy-form net E the drift uses −∇E. The drift coefficient c and the noise std s are
- * separate because the papers decouple them (PatchGenCN: c = 0.5·0.01 with s = 0.01 → 0;
- * multigrid: c = δ²/2, s = δ; Hat EBM: c = ε²/2 with temperature). See methods.md §0.1.
+ * separate because the papers decouple them; build (c, s, T) with the factories of
+ * {@link LangevinStep} (the one step convention) and {@link #of}. This is the one-part case of
+ * {@link ChainPart} (see {@link #part}).
  *
  * @param steps            K, number of updates
  * @param drift            c, coefficient of the gradient term
@@ -35,6 +37,18 @@ public record LangevinConfig(int steps, double drift, double noiseStd, double te
         }
     }
 
+    /** A chain of K steps with the step's drift, noise and temperature. */
+    public static LangevinConfig of(int steps, LangevinStep step, double referenceSigma, double gradClipNorm,
+                                    double clipMin, double clipMax, boolean energyForm) {
+        return new LangevinConfig(steps, step.drift(), step.noiseStd(), step.temperature(), referenceSigma,
+                gradClipNorm, clipMin, clipMax, energyForm);
+    }
+
+    /** Score-form chain with state clipping to [−1, 1] (PatchGenCN). */
+    public static LangevinConfig scoreClipped(int steps, LangevinStep step) {
+        return of(steps, step, 0, 0, -1, 1, false);
+    }
+
     /** Score-form chain with state clipping to [−1, 1] (PatchGenCN). */
     public static LangevinConfig scoreClipped(int steps, double drift, double noiseStd) {
         return new LangevinConfig(steps, drift, noiseStd, 1.0, 0, 0, -1, 1, false);
@@ -46,6 +60,16 @@ public record LangevinConfig(int steps, double drift, double noiseStd, double te
 
     public LangevinConfig withNoise(double s) {
         return new LangevinConfig(steps, drift, s, temperature, referenceSigma, gradClipNorm, clipMin, clipMax, energyForm);
+    }
+
+    /** The drift, noise std and temperature. */
+    public LangevinStep step() {
+        return new LangevinStep(drift, noiseStd, temperature);
+    }
+
+    /** This chain's update as the part {@code name} of a {@link ChainConfig}. */
+    public ChainPart part(String name) {
+        return new ChainPart(name, step(), referenceSigma, gradClipNorm, clipMin, clipMax, energyForm);
     }
 
     public boolean clips() {

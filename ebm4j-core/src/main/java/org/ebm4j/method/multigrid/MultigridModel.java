@@ -10,6 +10,7 @@ import org.ebm4j.nn.BlockResample;
 import org.ebm4j.nn.ConvEnergyNet;
 import org.ebm4j.sampling.Langevin;
 import org.ebm4j.sampling.LangevinConfig;
+import org.ebm4j.sampling.LangevinStep;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,13 +77,18 @@ public final class MultigridModel implements AutoCloseable {
         return s == 1.0 ? pixels.duplicate() : pixels.div(s).sub(1);
     }
 
-    /** Eq. 8: Y ← Y − (δ²/2)(Y/σ² − ∂f/∂Y) + δU, clipped to the pixel range when configured. */
+    /**
+     * Eq. 8: Y ← Y − (δ²/2)(Y/σ² − ∂f/∂Y) + δU ({@link LangevinStep#fromDelta}; noise 0 when
+     * configured off), clipped to the pixel range when configured.
+     */
     public LangevinConfig langevin(int steps) {
-        double d = cfg.delta();
+        LangevinStep step = LangevinStep.fromDelta(cfg.delta());
+        if (!cfg.noise()) {
+            step = step.withNoise(0);
+        }
         double lo = cfg.clip() ? (cfg.pixelScale() == 1.0 ? -1 : 0) : Double.NaN;
         double hi = cfg.clip() ? (cfg.pixelScale() == 1.0 ? 1 : 255) : Double.NaN;
-        return new LangevinConfig(steps, d * d / 2, cfg.noise() ? d : 0, 1.0,
-                cfg.referenceSigma(), 0, lo, hi, false);
+        return LangevinConfig.of(steps, step, cfg.referenceSigma(), 0, lo, hi, false);
     }
 
     /** Runs one net's chain (parameters frozen, BN on batch statistics that are not recorded). */

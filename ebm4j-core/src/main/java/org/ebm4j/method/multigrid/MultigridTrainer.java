@@ -6,7 +6,6 @@ import ai.djl.nn.Parameter;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.core.ProgressListener;
 import org.ebm4j.core.Seeds;
-import org.ebm4j.core.TensorCopy;
 import org.ebm4j.core.Torch;
 import org.ebm4j.data.Batches;
 import org.ebm4j.data.DataOptions;
@@ -21,6 +20,7 @@ import org.ebm4j.optim.Gradients;
 import org.ebm4j.optim.LrSchedule;
 import org.ebm4j.run.AtomicFiles;
 import org.ebm4j.run.RunFolder;
+import org.ebm4j.sampling.PersistentBank;
 import org.ebm4j.train.Checkpoint;
 import org.ebm4j.train.TrainingLoop;
 import org.ebm4j.train.TrainingRun;
@@ -42,6 +42,9 @@ import java.util.SplittableRandom;
  * <p>Every random draw is keyed by (seed, iteration), so a resumed run equals an uninterrupted one.
  */
 public final class MultigridTrainer {
+    /** The PCD bank's tensor, also its checkpoint key. */
+    static final String PCD_BANK = "pcd_bank";
+
     private final MultigridConfig cfg;
     private final ProgressListener progress;
 
@@ -106,7 +109,9 @@ public final class MultigridTrainer {
         Torch.seed(Seeds.derive(cfg.seed(), -1));
         MultigridModel model = new MultigridModel(manager, cfg);
         Map<Integer, Adam> adams = new LinkedHashMap<>();
-        NDArray[] bank = new NDArray[1]; // PCD's persistent chains, created at the first iteration
+        // persistent CD: the whole bank is the batch of persistent chains, all used every iteration
+        PersistentBank bank = cfg.method() == MultigridConfig.Method.PCD
+                ? new PersistentBank(model.manager(), cfg.batchSize(), cfg.batchSize(), PCD_BANK) : null;
         try {
             for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
                 adams.put(e.getKey(), new Adam(model.manager(), e.getValue().trainableParameters(), schedule(cfg, total),
@@ -116,9 +121,8 @@ public final class MultigridTrainer {
             if (Files.exists(MultigridRun.checkpoint(run))) {
                 try (NDManager tmp = manager.newSubManager()) {
                     Checkpoint.Loaded ld = MultigridRun.loadInto(MultigridRun.checkpoint(run), model, adams, tmp);
-                    NDArray b = ld.extras().get("pcd_bank");
-                    if (b != null) {
-                        bank[0] = Torch.scopedCopy(b, model.manager());
+                    if (bank != null && bank.isIn(ld.extras(), "")) {
+                        bank.load(ld.extras(), "");
                     }
                     start = ld.meta().iteration();
                 }
@@ -132,7 +136,10 @@ public final class MultigridTrainer {
                     model.setP0(ones);
                 }
             }
-            Checkpoint parts = MultigridRun.checkpoint(model, adams).tensor("pcd_bank", () -> bank[0]);
+            Checkpoint parts = MultigridRun.checkpoint(model, adams);
+            if (bank != null) { // "pcd_bank", once the first iteration has filled it
+                parts.tensor(PCD_BANK, () -> bank.isFilled() ? bank.toTensors("").get(PCD_BANK) : null);
+            }
             long keepLogUpTo = start;
             progress.start("multigrid " + cfg.method() + " (" + cfg.epochs() + " epochs of " + perEpoch + " iterations)", total - start);
             int[][] perm = new int[1][];
@@ -148,7 +155,7 @@ public final class MultigridTrainer {
                     }
                     int[] idx = Batches.batch(perm[0], (int) (it % perEpoch), cfg.batchSize());
                     Map<String, Object> row = ctx.row();
-                    bank[0] = iteration(model, adams, data, idx, it, bank[0], ctx, row);
+                    iteration(model, adams, data, idx, it, bank, ctx, row);
                     @SuppressWarnings("unchecked")
                     List<NDArray> syn = (List<NDArray>) row.remove("_syn");
                     if (ctx.due(cfg.sampleEvery())) {
@@ -173,9 +180,8 @@ public final class MultigridTrainer {
                                 cfg.checkpointEvery(), perEpoch, true)
                         .legacy(MultigridRun::legacyMeta)
                         .onRestore(ld -> {
-                            NDArray b = ld.extras().get("pcd_bank");
-                            if (b != null && bank[0] != null) {
-                                TensorCopy.copyInto(b, bank[0]);
+                            if (bank != null && bank.isIn(ld.extras(), "")) {
+                                bank.load(ld.extras(), "");
                             }
                             NDArray p0 = ld.extras().get("p0");
                             if (p0 != null) {
@@ -192,12 +198,15 @@ public final class MultigridTrainer {
             throw e;
         } finally {
             adams.values().forEach(Adam::close);
+            if (bank != null) {
+                bank.close();
+            }
         }
     }
 
-    /** One iteration; returns the (new) PCD bank. Puts the log fields and the synthesized states ("_syn") in row. */
-    private NDArray iteration(MultigridModel model, Map<Integer, Adam> adams, ImageDataset data, int[] idx, long it,
-                              NDArray bank, TrainingLoop.Iteration ctx, Map<String, Object> row) {
+    /** One iteration (updates the PCD bank). Puts the log fields and the synthesized states ("_syn") in row. */
+    private void iteration(MultigridModel model, Map<Integer, Adam> adams, ImageDataset data, int[] idx, long it,
+                           PersistentBank bank, TrainingLoop.Iteration ctx, Map<String, Object> row) {
         NDManager m = ctx.scope();
         NDArray unit = data.batch(m, idx);
         NDArray y = model.toPixels(unit);
@@ -217,12 +226,11 @@ public final class MultigridTrainer {
             case PCD -> {
                 if (bank == null) { // persistent chains start like single-grid CD, from the first batch's 1×1 images
                     NDArray start = BlockResample.down(y, cfg.imageSize());
-                    bank = BlockResample.up(start, cfg.imageSize());
-                    bank.attach(model.manager());
+                    bank.fill(Map.of(PCD_BANK, BlockResample.up(start, cfg.imageSize())));
                 }
-                // on a copy in this iteration's scope: the bank's manager is the model's (see Torch.scopedCopy)
-                NDArray next = model.chainAt(finest, Torch.scopedCopy(bank, m), cfg.imageSize(), cfg.baselineSteps(), obs);
-                TensorCopy.copyInto(next, bank);
+                // every chain of the bank, in order, on copies in this iteration's scope; overwritten after use
+                NDArray next = model.chainAt(finest, bank.readAll(m).get(PCD_BANK), cfg.imageSize(), cfg.baselineSteps(), obs);
+                bank.writeAll(Map.of(PCD_BANK, next));
                 syn = List.of(next);
             }
             default -> throw new IllegalStateException(cfg.method().label());
@@ -255,7 +263,6 @@ public final class MultigridTrainer {
         row.put("ms_chains", Math.round((tUpdate - tChain) / 1e5) / 10.0);
         row.put("ms_updates", Math.round((System.nanoTime() - tUpdate) / 1e5) / 10.0);
         row.put("_syn", syn);
-        return bank;
     }
 
     /** The outcome of one net's update. */

@@ -10,6 +10,7 @@ import org.ebm4j.image.Resize;
 import org.ebm4j.nn.PatchEnergyNet;
 import org.ebm4j.sampling.Langevin;
 import org.ebm4j.sampling.LangevinConfig;
+import org.ebm4j.sampling.LangevinStep;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -75,12 +76,19 @@ public final class PatchGenModel implements AutoCloseable {
         }
     }
 
-    /** Langevin of Eq. (7) as the official code runs it: x ← clip(x + ½·δ²·∇Σf + s·ξ, −1, 1) on the padded state. */
+    /**
+     * Langevin of Eq. (7) as the official code runs it: x ← clip(x + ½·δ²·∇Σf + s·ξ, −1, 1), with
+     * the config's step size δ² ({@link LangevinStep#fromStepSize}) and the scheduled noise std s.
+     */
+    public LangevinConfig langevin(int steps, double noiseStd) {
+        return LangevinConfig.scoreClipped(steps, LangevinStep.fromStepSize(config.stepSize()).withNoise(noiseStd));
+    }
+
+    /** Runs {@link #langevin} on the padded state with the scale's net (parameters frozen). */
     public NDArray chain(int scale, NDArray padded, int steps, double noiseStd) {
         PatchEnergyNet net = nets.get(scale);
         net.setTrainable(false);
-        LangevinConfig cfg = LangevinConfig.scoreClipped(steps, 0.5 * config.stepSize(), noiseStd);
-        return Langevin.run(net::langevinTarget, padded, cfg);
+        return Langevin.run(net::langevinTarget, padded, langevin(steps, noiseStd));
     }
 
     /** Grey initial noise of the coarsest scale (one channel tiled to RGB), as the official code draws it. */
