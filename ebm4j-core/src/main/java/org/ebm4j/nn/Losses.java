@@ -9,8 +9,9 @@ public final class Losses {
 
     /**
      * Mean over the batch of −log softmax(logits)[label]: logits [B, K], one label in [0, K) per row.
-     * Computed as −mean_b Σ_k onehot ⊙ log_softmax, the form both callers had (which keeps their
-     * losses and gradients bit-identical).
+     * Computed as −(Σ_{b,k} onehot ⊙ log_softmax) / B, the feature net's form, whose loss values its
+     * training log shows; the multi-grid head's former −mean_b Σ_k form has bit-identical gradients
+     * (and logs no loss), so both share this one.
      */
     public static NDArray crossEntropy(NDArray logits, int[] labels) {
         if (logits.getShape().dimension() != 2 || logits.getShape().get(0) != labels.length) {
@@ -25,8 +26,10 @@ public final class Losses {
         }
         NDManager m = logits.getManager();
         try (NDArray lab = m.create(labels); NDArray onehot = lab.oneHot(k);
-             NDArray oh = onehot.toType(logits.getDataType(), false)) {
-            return logits.logSoftmax(1).mul(oh).sum(new int[] {1}).mean().neg();
+             NDArray oh = onehot.toType(logits.getDataType(), false);
+             NDArray logp = logits.logSoftmax(1); NDArray picked = logp.mul(oh); NDArray sum = picked.sum();
+             NDArray neg = sum.neg()) {
+            return neg.div(labels.length);
         }
     }
 }
