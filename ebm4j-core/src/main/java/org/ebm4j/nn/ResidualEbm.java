@@ -109,9 +109,10 @@ public final class ResidualEbm extends AbstractBlock implements EnergyNet {
             }
             h = next;
         }
-        try (NDArray r = Activation.relu(h)) {
+        Shape s = h.getShape();
+        try (NDArray r = Activation.relu(h); NDArray flat = r.reshape(s.get(0), s.get(1), -1)) {
             h.close();
-            return r.mean(new int[] {2, 3});
+            return flat.mean(new int[] {2}); // libtorch's mean takes one axis through DJL
         }
     }
 

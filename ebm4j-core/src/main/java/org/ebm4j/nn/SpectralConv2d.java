@@ -154,7 +154,9 @@ public final class SpectralConv2d extends AbstractBlock {
                      new Shape(1, 1), 1).singletonOrThrow();
              NDArray y = yWide.get(":, 0:" + outChannels)) {
             if (b == null) {
-                return y.duplicate();
+                // DJL's duplicate() detaches from the autograd graph; ×1 is an exact copy that keeps it
+                // (no existing net reached this branch: PatchEnergyNet has biases, multi-grid widths are >= 16)
+                return y.mul(1f);
             }
             try (NDArray bb = b.reshape(1, outChannels, 1, 1)) {
                 return y.add(bb);
