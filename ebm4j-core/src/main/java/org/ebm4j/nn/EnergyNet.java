@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,15 +24,9 @@ public interface EnergyNet extends Block {
         return output(x);
     }
 
-    /** Trainable parameters, in a fixed order. */
+    /** Trainable parameters, in a fixed order (see {@link Nets#trainableParameters}). */
     default List<Parameter> trainableParameters() {
-        List<Parameter> out = new ArrayList<>();
-        for (var p : getParameters().values()) {
-            if (p.requiresGradient()) {
-                out.add(p);
-            }
-        }
-        return out;
+        return Nets.trainableParameters(this);
     }
 
     /**
@@ -41,11 +34,6 @@ public interface EnergyNet extends Block {
      * every chain step would accumulate weight gradients that nobody reads.
      */
     default void setTrainable(boolean trainable) {
-        for (var p : getParameters().values()) {
-            if (p.getType() != Parameter.Type.OTHER && p.getType() != Parameter.Type.RUNNING_MEAN
-                    && p.getType() != Parameter.Type.RUNNING_VAR) {
-                p.getArray().setRequiresGradient(trainable);
-            }
-        }
+        Nets.setTrainable(this, trainable);
     }
 }

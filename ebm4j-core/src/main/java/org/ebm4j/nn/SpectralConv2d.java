@@ -23,7 +23,6 @@ import ai.djl.util.PairList;
  * graph would make backward see a tensor modified after use.
  */
 public final class SpectralConv2d extends AbstractBlock {
-    private static final float EPS = 1e-12f;
     /** Narrower convolutions are widened to this many output channels (see {@link #narrowConv}). */
     static final int MIN_OUT_CHANNELS = 16;
 
@@ -40,8 +39,22 @@ public final class SpectralConv2d extends AbstractBlock {
     private final Parameter u;
     private NDArray zeroKernels;
 
+    /** As below with zero biases. */
     public SpectralConv2d(int inChannels, int outChannels, int kernel, int stride, int padding,
                           boolean bias, boolean spectralNorm, Initializer weightInit) {
+        this(inChannels, outChannels, kernel, stride, padding, bias, spectralNorm, weightInit, Initializer.ZEROS);
+    }
+
+    /**
+     * @param bias whether the layer adds a per-channel bias (drawn from {@code biasInit})
+     * @param spectralNorm whether the kernel is divided by its spectral norm (one power iteration per call)
+     */
+    public SpectralConv2d(int inChannels, int outChannels, int kernel, int stride, int padding,
+                          boolean bias, boolean spectralNorm, Initializer weightInit, Initializer biasInit) {
+        if (inChannels < 1 || outChannels < 1 || kernel < 1 || stride < 1 || padding < 0) {
+            throw new IllegalArgumentException("conv needs channels, kernel and stride >= 1 and padding >= 0, got in "
+                    + inChannels + " out " + outChannels + " kernel " + kernel + " stride " + stride + " padding " + padding);
+        }
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernel;
@@ -52,7 +65,7 @@ public final class SpectralConv2d extends AbstractBlock {
                 .optShape(new Shape(outChannels, inChannels, kernel, kernel))
                 .optInitializer(weightInit).build());
         this.bias = bias ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
-                .optShape(new Shape(outChannels)).optInitializer(Initializer.ZEROS).build()) : null;
+                .optShape(new Shape(outChannels)).optInitializer(biasInit).build()) : null;
         // u ~ N(0,1), not trained; it is state, like BatchNorm running statistics
         this.u = spectralNorm ? addParameter(Parameter.builder().setName("sn_u").setType(Parameter.Type.OTHER)
                 .optShape(new Shape(1, outChannels))
@@ -62,6 +75,19 @@ public final class SpectralConv2d extends AbstractBlock {
 
     public int outChannels() {
         return outChannels;
+    }
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int kernel() {
+        return kernel;
+    }
+
+    /** The bias parameter, or null for a bias-free layer. */
+    public Parameter bias() {
+        return bias;
     }
 
     public boolean isSpectralNorm() {
@@ -87,42 +113,11 @@ public final class SpectralConv2d extends AbstractBlock {
             return w;
         }
         NDArray w2 = w.reshape(outChannels, (long) inChannels * kernel * kernel); // [Cout, K]
-        NDArray uNew;
-        NDArray v;
-        try (NDArray wd = w2.stopGradient()) {
-            NDArray uOld = u.getArray();
-            try (NDArray uw = uOld.matMul(wd)) {           // [1, K]
-                v = l2normalize(uw);
-            }
-            try (NDArray wdt = wd.transpose(); NDArray vwt = v.matMul(wdt)) {  // [1, Cout]
-                uNew = l2normalize(vwt);
-            }
-        }
-        // every temporary is closed: they attach to the parameters' manager, which lives as long as
-        // the model, so one left open per forward call grows memory with every Langevin step
-        NDArray sigma;
-        try (NDArray vt = v.transpose(); NDArray wv = w2.matMul(vt); // [Cout, 1], differentiable in W
-             NDArray uwv = uNew.matMul(wv)) {
-            sigma = uwv.reshape(1);                          // u W vᵀ
-        }
+        NDArray sigma = SpectralNorm.sigma(w2, u, updateU);
         NDArray wsn = w.div(sigma);
         sigma.close();
-        v.close();
         w2.close();
-        if (updateU) {
-            // overwrite the stored u in place (sigma already used the fresh tensor); DJL's intern()
-            // would swap native handles under an unchanged uid and confuse the NDManager's bookkeeping
-            NDArray stored = u.getArray();
-            stored.muli(0f).addi(uNew);
-        }
-        uNew.close();
         return wsn;
-    }
-
-    private static NDArray l2normalize(NDArray x) {
-        try (NDArray sq = x.square(); NDArray s = sq.sum(); NDArray c = s.maximum(EPS); NDArray n = c.sqrt()) {
-            return x.div(n);
-        }
     }
 
     /** conv(x, W_SN) + b. Temporaries derived from the parameters are closed here, so nothing leaks into the parameter manager. */
@@ -159,7 +154,9 @@ public final class SpectralConv2d extends AbstractBlock {
                      new Shape(1, 1), 1).singletonOrThrow();
              NDArray y = yWide.get(":, 0:" + outChannels)) {
             if (b == null) {
-                return y.duplicate();
+                // DJL's duplicate() detaches from the autograd graph; ×1 is an exact copy that keeps it
+                // (no existing net reached this branch: PatchEnergyNet has biases, multi-grid widths are >= 16)
+                return y.mul(1f);
             }
             try (NDArray bb = b.reshape(1, outChannels, 1, 1)) {
                 return y.add(bb);

@@ -7,25 +7,28 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.training.initializer.Initializer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.core.ProgressListener;
 import org.ebm4j.core.Torch;
 import org.ebm4j.data.Batches;
 import org.ebm4j.data.ImageDataset;
+import org.ebm4j.nn.Init;
+import org.ebm4j.nn.Losses;
+import org.ebm4j.nn.SpectralConv2d;
+import org.ebm4j.nn.SpectralLinear;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.Gradients;
 import org.ebm4j.run.AtomicFiles;
@@ -91,36 +94,48 @@ public final class FeatureNet implements AutoCloseable {
     }
 
     private final NDManager manager;
+    private final SpectralConv2d conv1;
+    private final SpectralConv2d conv2;
+    private final SpectralLinear fc1;
+    private final SpectralLinear fc2;
+    /** conv1.weight … fc2.bias, the order of {@link #NAMES} (and of the optimiser's state). */
     private final List<Parameter> params;
     private final int classes;
     private Meta meta;
 
-    private FeatureNet(NDManager manager, List<Parameter> params, int classes, Meta meta) {
+    /**
+     * The four layers, initialised in the order of {@link #NAMES} by {@code init.apply(name, fanIn)}
+     * (which draws the initial weights, or hands over loaded ones).
+     */
+    private FeatureNet(NDManager manager, int classes, Meta meta, BiFunction<String, Long, Initializer> init) {
         this.manager = manager;
-        this.params = params;
         this.classes = classes;
         this.meta = meta;
+        conv1 = new SpectralConv2d(1, 32, 3, 1, 1, true, false, init.apply(NAMES[0], 9L), init.apply(NAMES[1], 9L));
+        conv2 = new SpectralConv2d(32, 64, 3, 1, 1, true, false, init.apply(NAMES[2], 32L * 9), init.apply(NAMES[3], 32L * 9));
+        fc1 = new SpectralLinear(64 * 7 * 7, FEATURE_DIM, true, false, init.apply(NAMES[4], 64L * 49),
+                init.apply(NAMES[5], 64L * 49));
+        fc2 = new SpectralLinear(FEATURE_DIM, classes, true, false, init.apply(NAMES[6], (long) FEATURE_DIM),
+                init.apply(NAMES[7], (long) FEATURE_DIM));
+        // weight then bias of each layer, layer by layer: the draw order of the original hand-built net
+        conv1.initialize(manager, DataType.FLOAT32, new Shape(1, 1, SIZE, SIZE));
+        conv2.initialize(manager, DataType.FLOAT32, new Shape(1, 32, SIZE / 2, SIZE / 2));
+        fc1.initialize(manager, DataType.FLOAT32, new Shape(1, 64 * 7 * 7));
+        fc2.initialize(manager, DataType.FLOAT32, new Shape(1, FEATURE_DIM));
+        params = List.of(conv1.weight(), conv1.bias(), conv2.weight(), conv2.bias(), fc1.weight(), fc1.bias(),
+                fc2.weight(), fc2.bias());
+        // the arrays record gradients only inside training steps (Gradients.of turns them on)
+        for (Parameter p : params) {
+            p.getArray().setRequiresGradient(false);
+        }
     }
 
     /** A freshly initialised net with {@code classes} outputs (draws from libtorch's generator, seeded here). */
     public static FeatureNet init(NDManager parent, int classes, long seed) {
         Torch.seed(seed);
         NDManager m = parent.newSubManager();
-        long[][] shapes = {{32, 1, 3, 3}, {32}, {64, 32, 3, 3}, {64}, {FEATURE_DIM, 64 * 7 * 7}, {FEATURE_DIM},
-            {classes, FEATURE_DIM}, {classes}};
-        long[] fanIn = {9, 9, 32 * 9, 32 * 9, 64 * 49, 64 * 49, FEATURE_DIM, FEATURE_DIM};
-        List<Parameter> ps = new ArrayList<>();
-        for (int i = 0; i < NAMES.length; i++) {
-            float b = (float) (1 / Math.sqrt(fanIn[i]));
-            NDArray a = Torch.uniform(m, -b, b, new Shape(shapes[i]));
-            ps.add(param(NAMES[i], a));
-        }
-        return new FeatureNet(m, ps, classes, null);
-    }
-
-    private static Parameter param(String name, NDArray a) {
-        return Parameter.builder().setName(name).setType(name.endsWith("bias") ? Parameter.Type.BIAS : Parameter.Type.WEIGHT)
-                .optArray(a).build();
+        // PyTorch's defaults, U(±1/√fan_in) for weights and biases
+        return new FeatureNet(m, classes, null, (name, fanIn) -> Init.torchDefault(fanIn));
     }
 
     public Meta meta() {
@@ -133,18 +148,15 @@ public final class FeatureNet implements AutoCloseable {
 
     /** {features [B,128], logits [B,classes]} of x [B,1,28,28] in [-1,1]. */
     NDList forward(NDArray x) {
-        NDArray w1 = params.get(0).getArray(), b1 = params.get(1).getArray();
-        NDArray w2 = params.get(2).getArray(), b2 = params.get(3).getArray();
-        Shape one = new Shape(1, 1);
         Shape two = new Shape(2, 2);
         Shape zero = new Shape(0, 0);
-        NDArray h = Conv2d.conv2d(x, w1, b1, one, one).singletonOrThrow();
+        NDArray h = conv1.apply(x);
         h = Pool.maxPool2d(Activation.relu(h), two, two, zero, false);
-        h = Conv2d.conv2d(h, w2, b2, one, one).singletonOrThrow();
+        h = conv2.apply(h);
         h = Pool.maxPool2d(Activation.relu(h), two, two, zero, false);
         h = h.reshape(h.getShape().get(0), 64 * 7 * 7);
-        NDArray f = Activation.relu(Linear.linear(h, params.get(4).getArray(), params.get(5).getArray()).singletonOrThrow());
-        NDArray logits = Linear.linear(f, params.get(6).getArray(), params.get(7).getArray()).singletonOrThrow();
+        NDArray f = Activation.relu(fc1.apply(h));
+        NDArray logits = fc2.apply(f);
         return new NDList(f, logits);
     }
 
@@ -229,11 +241,7 @@ public final class FeatureNet implements AutoCloseable {
                     try (NDManager bm = net.manager.newSubManager()) {
                         NDArray x = train.batch(bm, idx);
                         int[] lab = train.labels(idx);
-                        NDArray oneHot = bm.create(lab).toType(DataType.INT64, false).oneHot(classes);
-                        try (Gradients.Result g = Gradients.of(bm, net.params, () -> {
-                            NDArray logp = net.forward(x).get(1).logSoftmax(1);
-                            return logp.mul(oneHot).sum().neg().div(idx.length);
-                        })) {
+                        try (Gradients.Result g = Gradients.of(bm, net.params, () -> Losses.crossEntropy(net.forward(x).get(1), lab))) {
                             adam.update(g.grads());
                             runLoss = Double.isNaN(runLoss) ? g.loss() : 0.98 * runLoss + 0.02 * g.loss();
                         }
@@ -274,20 +282,17 @@ public final class FeatureNet implements AutoCloseable {
                 throw new EbmException(file + " is an ebm4j tensor file but not a feature net (" + e.getMessage() + ")");
             }
             if (!ARCH.equals(meta.arch())) throw new EbmException(file + ": architecture " + meta.arch() + ", expected " + ARCH);
-            List<Parameter> ps = new ArrayList<>();
-            for (String n : NAMES) {
-                NDArray a = l.tensors().get(n);
-                if (a == null) throw new EbmException(file + ": tensor " + n + " missing");
-                ps.add(param(n, a));
-            }
             long[][] want = {{32, 1, 3, 3}, {32}, {64, 32, 3, 3}, {64}, {FEATURE_DIM, 64 * 7 * 7}, {FEATURE_DIM},
                 {meta.classes(), FEATURE_DIM}, {meta.classes()}};
             for (int i = 0; i < NAMES.length; i++) {
-                if (!ps.get(i).getArray().getShape().equals(new Shape(want[i]))) {
-                    throw new EbmException(file + ": tensor " + NAMES[i] + " has shape " + ps.get(i).getArray().getShape());
+                NDArray a = l.tensors().get(NAMES[i]);
+                if (a == null) throw new EbmException(file + ": tensor " + NAMES[i] + " missing");
+                if (!a.getShape().equals(new Shape(want[i]))) {
+                    throw new EbmException(file + ": tensor " + NAMES[i] + " has shape " + a.getShape());
                 }
             }
-            return new FeatureNet(m, ps, meta.classes(), meta);
+            // the loaded tensors become the parameters as they are (no copy, no random draw)
+            return new FeatureNet(m, meta.classes(), meta, (name, fanIn) -> (mm, shape, type) -> l.tensors().get(name));
         } catch (TensorFile.CorruptException e) {
             m.close();
             throw new EbmException(file + " is damaged: " + e.getMessage(), e);

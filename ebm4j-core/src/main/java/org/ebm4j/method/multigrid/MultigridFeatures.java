@@ -4,11 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.core.Seeds;
 import org.ebm4j.core.Torch;
@@ -17,6 +16,10 @@ import org.ebm4j.data.ImageDataset;
 import org.ebm4j.nn.BatchNorm2d;
 import org.ebm4j.nn.BlockResample;
 import org.ebm4j.nn.ConvEnergyNet;
+import org.ebm4j.nn.Init;
+import org.ebm4j.nn.Losses;
+import org.ebm4j.nn.SpectralConv2d;
+import org.ebm4j.nn.SpectralLinear;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.Gradients;
 import org.ebm4j.optim.LrSchedule;
@@ -80,12 +83,13 @@ public final class MultigridFeatures {
                          int featureDim, int epochs) {
     }
 
-    /** The head: per grid a 3×3 conv to 64 channels, then FC over the concatenation. */
+    /**
+     * The head: per grid a 3×3 conv to 64 channels (+ bias, ReLU), then FC over the concatenation;
+     * Glorot-uniform weights (the TF code's default) and zero biases.
+     */
     static final class Head implements AutoCloseable {
-        final List<NDArray> convW = new ArrayList<>();
-        final List<NDArray> convB = new ArrayList<>();
-        final NDArray fcW;
-        final NDArray fcB;
+        final List<SpectralConv2d> convs = new ArrayList<>();
+        final SpectralLinear fc;
         final int dim;
         private final NDManager m;
 
@@ -93,22 +97,31 @@ public final class MultigridFeatures {
             m = parent.newSubManager();
             int d = 0;
             for (long[] s : featureShapes) { // s = {C, h, w}
-                double bound = Math.sqrt(6.0 / (s[0] * 9 + HEAD_CHANNELS * 9)); // Glorot uniform
-                convW.add(m.randomUniform((float) -bound, (float) bound, new Shape(HEAD_CHANNELS, s[0], 3, 3)));
-                convB.add(m.zeros(new Shape(HEAD_CHANNELS)));
+                SpectralConv2d c = new SpectralConv2d((int) s[0], HEAD_CHANNELS, 3, 1, 1, true, false,
+                        Init.glorotUniform(), Init.ZEROS);
+                // weight then bias, grid by grid, then the FC layer: the draw order of the hand-built head
+                c.initialize(m, DataType.FLOAT32, new Shape(1, s[0], s[1], s[2]));
+                convs.add(c);
                 d += HEAD_CHANNELS * s[1] * s[2];
             }
             dim = d;
-            double bound = Math.sqrt(6.0 / (d + classes));
-            fcW = m.randomUniform((float) -bound, (float) bound, new Shape(classes, d));
-            fcB = m.zeros(new Shape(classes));
+            fc = new SpectralLinear(d, classes, true, false, Init.glorotUniform(), Init.ZEROS);
+            fc.initialize(m, DataType.FLOAT32, new Shape(1, d));
+        }
+
+        /** Conv weights, conv biases, FC weight, FC bias (the optimiser's order). */
+        List<Parameter> parameters() {
+            List<Parameter> out = new ArrayList<>();
+            convs.forEach(c -> out.add(c.weight()));
+            convs.forEach(c -> out.add(c.bias()));
+            out.add(fc.weight());
+            out.add(fc.bias());
+            return out;
         }
 
         List<NDArray> params() {
-            List<NDArray> out = new ArrayList<>(convW);
-            out.addAll(convB);
-            out.add(fcW);
-            out.add(fcB);
+            List<NDArray> out = new ArrayList<>();
+            parameters().forEach(p -> out.add(p.getArray()));
             return out;
         }
 
@@ -116,25 +129,16 @@ public final class MultigridFeatures {
             List<NDArray> flat = new ArrayList<>();
             for (int i = 0; i < features.size(); i++) {
                 NDArray f = features.get(i);
-                NDArray c = Conv2d.conv2d(f, convW.get(i), convB.get(i), new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1)
-                        .singletonOrThrow();
+                NDArray c = convs.get(i).apply(f);
                 flat.add(Activation.relu(c).reshape(f.getShape().get(0), -1));
             }
             NDArray cat = flat.size() == 1 ? flat.get(0) : NDArrays.concat(new NDList(flat), 1);
-            return Linear.linear(cat, fcW, fcB).singletonOrThrow();
+            return fc.apply(cat);
         }
 
         @Override
         public void close() {
             m.close();
-        }
-    }
-
-    /** Mean cross-entropy of logits [B, K] against integer labels. */
-    static NDArray crossEntropy(NDArray logits, int[] labels) {
-        NDManager m = logits.getManager();
-        try (NDArray lab = m.create(labels); NDArray onehot = lab.oneHot((int) logits.getShape().get(1))) {
-            return logits.logSoftmax(1).mul(onehot.toType(logits.getDataType(), false)).sum(new int[] {1}).mean().neg();
         }
     }
 
@@ -247,7 +251,7 @@ public final class MultigridFeatures {
     }
 
     private static void fitHead(Head head, List<NDArray> feats, int[] y, Settings s, NDManager m) {
-        List<Parameter> params = asParameters(head.params());
+        List<Parameter> params = head.parameters();
         Adam adam = new Adam(m, params, LrSchedule.constant(s.lr()), 0.9, 0.999, 1e-8, s.weightDecay());
         int n = y.length;
         int bs = Math.min(s.batch(), n);
@@ -264,7 +268,7 @@ public final class MultigridFeatures {
                         fb.add(p);
                     }
                     int[] yb = select(y, idx);
-                    try (Gradients.Result g = Gradients.of(it, params, () -> crossEntropy(head.logits(fb), yb))) {
+                    try (Gradients.Result g = Gradients.of(it, params, () -> Losses.crossEntropy(head.logits(fb), yb))) {
                         adam.update(g.grads());
                     }
                 }
@@ -309,7 +313,7 @@ public final class MultigridFeatures {
                 for (ConvEnergyNet net : fresh.nets().values()) {
                     params.addAll(net.trainableParameters());
                 }
-                params.addAll(asParameters(head.params()));
+                params.addAll(head.parameters());
                 Adam adam = new Adam(m, params, LrSchedule.constant(s.lr()), 0.9, 0.999, 1e-8, s.weightDecay());
                 int n = labeled.length;
                 int bs = Math.min(s.batch(), n);
@@ -331,7 +335,7 @@ public final class MultigridFeatures {
                                     net.setBnMode(BatchNorm2d.Mode.BATCH_UPDATE);
                                     feats.add(net.features(in.get(k++)));
                                 }
-                                return crossEntropy(head.logits(feats), yb);
+                                return Losses.crossEntropy(head.logits(feats), yb);
                             })) {
                                 adam.update(g.grads());
                             }
@@ -353,18 +357,6 @@ public final class MultigridFeatures {
         int[] out = new int[idx.length];
         for (int i = 0; i < idx.length; i++) {
             out[i] = a[idx[i]];
-        }
-        return out;
-    }
-
-    /** Wraps plain arrays as parameters for the optimiser and gradient code. */
-    private static List<Parameter> asParameters(List<NDArray> arrays) {
-        List<Parameter> out = new ArrayList<>();
-        int i = 0;
-        for (NDArray a : arrays) {
-            Parameter p = Parameter.builder().setName("head" + i++).setType(Parameter.Type.WEIGHT).build();
-            p.setArray(a);
-            out.add(p);
         }
         return out;
     }
