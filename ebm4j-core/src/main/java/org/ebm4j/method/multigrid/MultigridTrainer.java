@@ -224,7 +224,7 @@ public final class MultigridTrainer {
             }
             case CD1 -> syn = List.of(model.chainAt(finest, y, cfg.imageSize(), cfg.cd1Steps(), obs));
             case PCD -> {
-                if (bank == null) { // persistent chains start like single-grid CD, from the first batch's 1×1 images
+                if (!bank.isFilled()) { // persistent chains start like single-grid CD, from the first batch's 1×1 images
                     NDArray start = BlockResample.down(y, cfg.imageSize());
                     bank.fill(Map.of(PCD_BANK, BlockResample.up(start, cfg.imageSize())));
                 }
