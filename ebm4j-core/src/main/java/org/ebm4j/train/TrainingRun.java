@@ -24,7 +24,7 @@ public final class TrainingRun implements AutoCloseable {
     private TrainingRun(RunFolder folder, ProgressListener progress) {
         this.folder = folder;
         this.progress = progress == null ? ProgressListener.NONE : progress;
-        this.checkpoints = Checkpoints.of(folder);
+        this.checkpoints = folder == null ? null : Checkpoints.of(folder);
     }
 
     /**
@@ -40,6 +40,16 @@ public final class TrainingRun implements AutoCloseable {
         return r;
     }
 
+    /**
+     * A training without a run folder (a classifier fitted inside an evaluation, a benchmark): no
+     * log is written and no checkpoint can be named; seeds, scopes, progress and the divergence
+     * guard work as usual.
+     */
+    public static TrainingRun detached(ProgressListener progress) {
+        return new TrainingRun(null, progress);
+    }
+
+    /** The run folder, or null for a {@link #detached} training. */
     public RunFolder folder() {
         return folder;
     }
@@ -53,16 +63,23 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     public void append(Object row) throws IOException {
-        log.append(row);
+        if (log != null) {
+            log.append(row);
+        }
     }
 
     /** Forces the log to disk (before a checkpoint, so a resumed log never lacks rows the checkpoint has seen). */
     public void sync() throws IOException {
-        log.sync();
+        if (log != null) {
+            log.sync();
+        }
     }
 
     /** Drops log rows that {@code keep} rejects (a rollback's discarded iterations), keeping the log open. */
     public void truncateLog(Predicate<JsonNode> keep) throws IOException {
+        if (log == null) {
+            return;
+        }
         log.close();
         JsonlLog.truncateAfter(folder.logFile(), keep);
         log = JsonlLog.open(folder.logFile());
