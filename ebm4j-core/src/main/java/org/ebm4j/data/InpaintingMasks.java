@@ -28,6 +28,61 @@ public final class InpaintingMasks {
         };
     }
 
+    /**
+     * The inpainting masks of Dual-MCMC teaching (Cui, Han 2023, supplement 1.3): {@code M20},
+     * {@code M30}, {@code M40} a centred square covering that share of the image (side
+     * round(size·√p)); {@code R20}, {@code R30}, {@code R40} random blocks of side ≈ size/8 added
+     * until that share of the pixels is missing. Names are case-insensitive; any percentage
+     * 1–99 is accepted (M25, R50).
+     *
+     * @return host mask [b·size·size], 1 = missing
+     */
+    public static float[] paper(String name, int b, int size, long seed) {
+        String n = name == null ? "" : name.trim().toUpperCase(java.util.Locale.ROOT);
+        int pct = -1;
+        if (n.length() >= 2 && (n.charAt(0) == 'M' || n.charAt(0) == 'R')) {
+            try {
+                pct = Integer.parseInt(n.substring(1));
+            } catch (NumberFormatException e) {
+                pct = -1;
+            }
+        }
+        if (pct < 1 || pct > 99) {
+            throw new EbmException("unknown mask '" + name + "'; use M20, M30, M40 (centre block covering that % of "
+                    + "the image) or R20, R30, R40 (random blocks covering that % of the pixels); 1-99 %");
+        }
+        double p = pct / 100.0;
+        if (n.charAt(0) == 'M') {
+            int side = (int) Math.round(size * Math.sqrt(p));
+            return centred(b, size, Math.max(1, Math.min(size, side)));
+        }
+        return randomBlocks(b, size, Math.max(1, size / 8), p, seed);
+    }
+
+    /** Random side×side blocks added to each image until at least the fraction p of it is missing. */
+    public static float[] randomBlocks(int b, int size, int side, double p, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] out = new float[b * size * size];
+        int need = (int) Math.ceil(p * size * size);
+        for (int i = 0; i < b; i++) {
+            int covered = 0;
+            while (covered < need) {
+                int y0 = r.nextInt(size - side + 1);
+                int x0 = r.nextInt(size - side + 1);
+                for (int y = y0; y < y0 + side; y++) {
+                    for (int x = x0; x < x0 + side; x++) {
+                        int k = (i * size + y) * size + x;
+                        if (out[k] == 0f) {
+                            out[k] = 1f;
+                            covered++;
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** A side×side square at a random position of each image (training masks). */
     public static float[] randomSquares(int b, int size, int side, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

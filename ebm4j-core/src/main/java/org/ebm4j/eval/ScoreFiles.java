@@ -81,6 +81,29 @@ public final class ScoreFiles {
         return out.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    /**
+     * Writes per-image scores as CSV with the header {@code name,score} (the form {@link #read} and
+     * {@code eval auroc} take), atomically. Names must not contain commas or line breaks; scores
+     * must be finite (a NaN score is refused here rather than when the file is read).
+     */
+    public static void write(Path file, List<String> names, double[] scores) throws IOException {
+        if (names.size() != scores.length) {
+            throw new IllegalArgumentException(names.size() + " names for " + scores.length + " scores");
+        }
+        StringBuilder sb = new StringBuilder("name,score\n");
+        for (int i = 0; i < scores.length; i++) {
+            String n = names.get(i);
+            if (n.contains(",") || n.contains("\n") || n.contains("\r")) {
+                throw new IllegalArgumentException("score name '" + n + "' contains a comma or line break");
+            }
+            if (!Double.isFinite(scores[i])) {
+                throw new EbmException("score of '" + n + "' is " + scores[i] + "; refusing to write a score file with it");
+            }
+            sb.append(n).append(',').append(scores[i]).append('\n');
+        }
+        org.ebm4j.run.AtomicFiles.writeString(file, sb.toString());
+    }
+
     private static String strip(String s) {
         return s.replace("\uFEFF", "").strip();
     }
