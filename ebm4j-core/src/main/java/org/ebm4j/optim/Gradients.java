@@ -37,6 +37,9 @@ public final class Gradients {
             try (NDArray g = p.getArray().getGradient()) {
                 grads.add(Torch.scopedCopy(g, scope));
                 g.muli(0); // autograd accumulates into .grad across backward calls: reset it for the next one
+                if (!Double.isFinite(value)) { // NaN·0 is NaN: a non-finite loss would poison every later gradient
+                    g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+                }
             }
         }
         return new Result(value, grads);

@@ -19,6 +19,7 @@ import org.ebm4j.sampling.LangevinStep;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The three nets of Dual-MCMC teaching (Cui, Han 2023) and their two chains: the EBM E (energy
@@ -137,12 +138,6 @@ public final class DualMcmcModel implements AutoCloseable {
         return ChainPart.energy("x", LangevinStep.dualMcmc(stepSize, cfg.chains().xNoise()));
     }
 
-    /** The chain part of T^z: drift s_z²/2, noise n_z, the Gaussian prior N(0, σ_p²I). */
-    public ChainPart zPart() {
-        DualMcmcConfig.Chains c = cfg.chains();
-        return ChainPart.energy("z", LangevinStep.dualMcmc(c.zStepSize(), c.zNoise())).withPrior(c.priorSigma());
-    }
-
     /**
      * T^x: {@code steps} steps from x0 with step size s under the EBM. With {@code missing} ([N, 1|C,
      * H, W], 1 = missing) only the missing pixels move and the observed ones keep x0's values.
@@ -165,10 +160,10 @@ public final class DualMcmcModel implements AutoCloseable {
      * The negative log-likelihood term of T^z: k·‖v ⊙ (G(z) − x)‖²/σ² as a dense map (its sum is
      * the term), k from the configured likelihood, v the visible mask (null = every pixel).
      */
-    NDArray zEnergy(NDArray z, NDArray x, NDArray visible) {
-        DualMcmcConfig.Chains c = cfg.chains();
+    static NDArray zEnergy(Function<NDArray, NDArray> g, NDArray z, NDArray x, NDArray visible,
+                           DualMcmcConfig.Chains c) {
         double k = c.zLikelihood().factor() / (c.sigma() * c.sigma());
-        try (NDArray g = gen.apply(z); NDArray d = g.sub(x)) {
+        try (NDArray gz = g.apply(z); NDArray d = gz.sub(x)) {
             if (visible == null) {
                 try (NDArray sq = d.square()) {
                     return sq.mul(k);
@@ -181,17 +176,27 @@ public final class DualMcmcModel implements AutoCloseable {
     }
 
     /**
+     * T^z for any generator g (the model's, or a toy one in tests): {@code steps} steps of
+     * z ← z − ½s_z²∇_z(k‖v⊙(g(z) − x)‖²/σ² + ‖z‖²/(2σ_p²)) + n_z·ξ from z0.
+     */
+    public static NDArray reviseZ(Function<NDArray, NDArray> g, NDArray z0, NDArray x, int steps, NDArray visible,
+                                  DualMcmcConfig.Chains c) {
+        Map<String, NDArray> start = new LinkedHashMap<>();
+        start.put("z", z0);
+        start.put("x", x);
+        ChainPart part = ChainPart.energy("z", LangevinStep.dualMcmc(c.zStepSize(), c.zNoise())).withPrior(c.priorSigma());
+        Map<String, NDArray> out = LangevinChain.run(s -> zEnergy(g, s.get("z"), s.get("x"), visible, c), start,
+                ChainConfig.of(steps, part), Map.of(), null);
+        out.get("x").close();
+        return out.get("z");
+    }
+
+    /**
      * T^z: {@code steps} steps from z0 towards the posterior p(z | x). With {@code visible} ([N, 1|C,
      * H, W], 1 = observed) the likelihood counts the observed pixels only (inpainting).
      */
     public NDArray reviseZ(NDArray z0, NDArray x, int steps, NDArray visible) {
-        Map<String, NDArray> start = new LinkedHashMap<>();
-        start.put("z", z0);
-        start.put("x", x);
-        Map<String, NDArray> out = LangevinChain.run(s -> zEnergy(s.get("z"), s.get("x"), visible), start,
-                ChainConfig.of(steps, zPart()), Map.of(), null);
-        out.get("x").close();
-        return out.get("z");
+        return reviseZ(gen::apply, z0, x, steps, visible, cfg.chains());
     }
 
     /** Generated and EBM-revised samples of one batch. */

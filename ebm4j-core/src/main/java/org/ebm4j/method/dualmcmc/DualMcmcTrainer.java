@@ -206,6 +206,9 @@ public final class DualMcmcTrainer {
         Map<String, Object> row = ctx.row();
         row.put("iter", it);
         row.put("epoch", it / Batches.perEpoch(data.size(), cfg.batchSize()));
+        row.put("lr_e", adams[0].currentLr()); // the rates this iteration's updates use
+        row.put("lr_g", adams[1].currentLr());
+        row.put("lr_i", adams[2].currentLr());
         NDArray x = data.batch(m, idx);
         int b = idx.length;
         long t0 = System.nanoTime();
@@ -230,9 +233,6 @@ public final class DualMcmcTrainer {
             updateE(model, adams[0], x, xTilde2, ctx, row);
             negatives = new NDArray[] {xHat2, xTilde2};
         }
-        row.put("lr_e", adams[0].currentLr());
-        row.put("lr_g", adams[1].currentLr());
-        row.put("lr_i", adams[2].currentLr());
         row.put("ms_chains", Math.round(chains / 1e5) / 10.0);
         if (ctx.due(cfg.imageEvery())) {
             try (NDArray rec = model.generate(zTilde)) {
