@@ -121,16 +121,11 @@ public final class DualMcmcTrainer {
         int perEpoch = Batches.perEpoch(n, cfg.batchSize());
         long total = (long) perEpoch * cfg.epochs();
         DualMcmcModel model = new DualMcmcModel(manager, cfg);
-        DualMcmcConfig.Optim o = cfg.optim();
         Adam[] adams = new Adam[3];
         try {
             // ExponentialLR(γ) stepped once per epoch = lr·γ^(step / perEpoch): one Adam step per iteration
-            adams[0] = new Adam(model.manager(), Nets.trainableParameters(model.ebm()),
-                    LrSchedule.exponential(o.lrE(), o.lrGamma(), perEpoch), o.beta1(), o.beta2(), 1e-8, o.wdE());
-            adams[1] = new Adam(model.manager(), Nets.trainableParameters(model.generator()),
-                    LrSchedule.exponential(o.lrG(), o.lrGamma(), perEpoch), o.beta1(), o.beta2(), 1e-8, o.wdG());
-            adams[2] = new Adam(model.manager(), Nets.trainableParameters(model.inference()),
-                    LrSchedule.exponential(o.lrI(), o.lrGamma(), perEpoch), o.beta1(), o.beta2(), 1e-8, o.wdI());
+            Adam[] made = optimizers(model, perEpoch);
+            System.arraycopy(made, 0, adams, 0, 3);
             Checkpoint parts = DualMcmcRun.parts(model, adams);
             long start = 0;
             if (Files.exists(DualMcmcRun.checkpoint(run))) {
@@ -198,19 +193,77 @@ public final class DualMcmcTrainer {
         }
     }
 
+    /**
+     * The three Adams of a model (E, G, I): β and weight decays of the config, learning rates
+     * decayed by γ once every {@code perEpoch} steps (ExponentialLR stepped per epoch, one Adam step
+     * per iteration).
+     */
+    public static Adam[] optimizers(DualMcmcModel model, int perEpoch) {
+        DualMcmcConfig.Optim o = model.config().optim();
+        return new Adam[] {
+            new Adam(model.manager(), Nets.trainableParameters(model.ebm()),
+                    LrSchedule.exponential(o.lrE(), o.lrGamma(), perEpoch), o.beta1(), o.beta2(), 1e-8, o.wdE()),
+            new Adam(model.manager(), Nets.trainableParameters(model.generator()),
+                    LrSchedule.exponential(o.lrG(), o.lrGamma(), perEpoch), o.beta1(), o.beta2(), 1e-8, o.wdG()),
+            new Adam(model.manager(), Nets.trainableParameters(model.inference()),
+                    LrSchedule.exponential(o.lrI(), o.lrGamma(), perEpoch), o.beta1(), o.beta2(), 1e-8, o.wdI())};
+    }
+
+    /** Where an iteration reports divergence (the loop's guard, or an exception outside it). */
+    private interface Guard {
+        void diverged(String message, boolean poisoned);
+    }
+
+    /** What an iteration sees: its scope, number, log row and guard. */
+    private record It(NDManager scope, long index, Map<String, Object> row, Guard guard) {
+        void requireFinite(double loss, String what) {
+            if (!Double.isFinite(loss)) {
+                guard.diverged(what + " diverged at iteration " + index + ": the loss is " + loss, true);
+            }
+        }
+    }
+
+    /**
+     * One training iteration on the batch x outside the training loop (benchmarks, experiments):
+     * chains, then the three updates in the configured order, with the model in training mode;
+     * returns the log row. Divergence throws an {@link EbmException}.
+     */
+    public Map<String, Object> step(DualMcmcModel model, Adam[] adams, NDArray x, NDManager scope, long index) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        boolean was = model.training();
+        model.setTraining(true);
+        try {
+            iterate(model, adams, x, new It(scope, index, row, (msg, poisoned) -> {
+                throw new EbmException(msg);
+            }), null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            model.setTraining(was);
+        }
+        return row;
+    }
+
     /** One iteration in the configured order; fills the log row and writes the due image grids. */
     private void iteration(DualMcmcModel model, Adam[] adams, ImageDataset data, int[] idx, TrainingLoop.Iteration ctx,
                            RunFolder run) throws IOException {
+        Map<String, Object> row = ctx.row();
+        row.put("iter", ctx.index());
+        row.put("epoch", ctx.index() / Batches.perEpoch(data.size(), cfg.batchSize()));
+        NDArray x = data.batch(ctx.scope(), idx);
+        iterate(model, adams, x, new It(ctx.scope(), ctx.index(), row, ctx::diverged),
+                ctx.due(cfg.imageEvery()) ? run : null);
+    }
+
+    /** The body of an iteration; writes the training grids into {@code images} when given. */
+    private void iterate(DualMcmcModel model, Adam[] adams, NDArray x, It ctx, RunFolder images) throws IOException {
         NDManager m = ctx.scope();
         long it = ctx.index();
         Map<String, Object> row = ctx.row();
-        row.put("iter", it);
-        row.put("epoch", it / Batches.perEpoch(data.size(), cfg.batchSize()));
         row.put("lr_e", adams[0].currentLr()); // the rates this iteration's updates use
         row.put("lr_g", adams[1].currentLr());
         row.put("lr_i", adams[2].currentLr());
-        NDArray x = data.batch(m, idx);
-        int b = idx.length;
+        int b = (int) x.getShape().get(0);
         long t0 = System.nanoTime();
         NDArray z = m.randomNormal(new Shape(b, cfg.nets().latent()));
         NDArray xHat = model.generate(z);
@@ -234,9 +287,9 @@ public final class DualMcmcTrainer {
             negatives = new NDArray[] {xHat2, xTilde2};
         }
         row.put("ms_chains", Math.round(chains / 1e5) / 10.0);
-        if (ctx.due(cfg.imageEvery())) {
+        if (images != null) {
             try (NDArray rec = model.generate(zTilde)) {
-                DualMcmcOutputs.writeTrainingGrids(run, it, x, rec, negatives[0], negatives[1]);
+                DualMcmcOutputs.writeTrainingGrids(images, it, x, rec, negatives[0], negatives[1]);
             }
         }
     }
@@ -248,7 +301,7 @@ public final class DualMcmcTrainer {
     }
 
     /** L_E = (mean E(x) − mean E(x̃))/T (Eq. 8, code form); the explosion test before the update. */
-    private void updateE(DualMcmcModel model, Adam adam, NDArray x, NDArray neg, TrainingLoop.Iteration ctx,
+    private void updateE(DualMcmcModel model, Adam adam, NDArray x, NDArray neg, It ctx,
                          Map<String, Object> row) {
         List<Parameter> params = Nets.trainableParameters(model.ebm());
         double t = model.temperature();
@@ -269,7 +322,7 @@ public final class DualMcmcTrainer {
             row.put("loss_e", gr.loss());
             ctx.requireFinite(gr.loss(), "the EBM");
             if (Math.abs(e[0] - e[1]) > cfg.explodeThreshold()) { // train.py: "explode" when |ΔE| > 1e4
-                ctx.diverged(String.format("the EBM exploded at iteration %d: |mean E(x) - mean E(x~)| = %.4g > %.4g",
+                ctx.guard().diverged(String.format("the EBM exploded at iteration %d: |mean E(x) - mean E(x~)| = %.4g > %.4g",
                         ctx.index(), Math.abs(e[0] - e[1]), cfg.explodeThreshold()), false);
             }
             adam.update(gr.grads());
@@ -278,7 +331,7 @@ public final class DualMcmcTrainer {
 
     /** L_G = g·Σ‖G(z̃) − x‖²/B + S·Σ‖G(z) − x̃‖²/B (train.py; Eq. 10 with p(x|z) Gaussian). */
     private void updateG(DualMcmcModel model, Adam adam, NDArray z, NDArray zTilde, NDArray x, NDArray xTilde,
-                         TrainingLoop.Iteration ctx, Map<String, Object> row) {
+                         It ctx, Map<String, Object> row) {
         List<Parameter> params = Nets.trainableParameters(model.generator());
         long b = x.getShape().get(0);
         double pixels = x.getShape().size() / (double) b;
@@ -307,7 +360,7 @@ public final class DualMcmcTrainer {
 
     /** L_I = mean NLL(z̃ | μ(x), log σ²(x)) + w·mean NLL(z | μ(x̃), log σ²(x̃)) (train.py; Eq. 15). */
     private void updateI(DualMcmcModel model, Adam adam, NDArray x, NDArray z, NDArray zTilde, NDArray xTilde,
-                         TrainingLoop.Iteration ctx, Map<String, Object> row) {
+                         It ctx, Map<String, Object> row) {
         List<Parameter> params = Nets.trainableParameters(model.inference());
         double[] v = new double[2];
         double wi = cfg.weights().inference();

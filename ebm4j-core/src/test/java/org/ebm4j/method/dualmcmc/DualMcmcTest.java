@@ -390,6 +390,41 @@ class DualMcmcTest {
     }
 
     @Test
+    void oneStepOutsideTheLoopUpdatesAllThreeNets() {
+        try (NDManager m = NDManager.newBaseManager(); DualMcmcModel model = new DualMcmcModel(m, tiny())) {
+            org.ebm4j.optim.Adam[] adams = DualMcmcTrainer.optimizers(model, 6);
+            float[][] before = {
+                org.ebm4j.nn.Nets.trainableParameters(model.ebm()).get(0).getArray().toFloatArray(),
+                org.ebm4j.nn.Nets.trainableParameters(model.generator()).get(0).getArray().toFloatArray(),
+                org.ebm4j.nn.Nets.trainableParameters(model.inference()).get(0).getArray().toFloatArray()};
+            Torch.seed(1);
+            NDArray x = m.randomUniform(-1f, 1f, new Shape(4, 1, 8, 8));
+            java.util.Map<String, Object> row = new DualMcmcTrainer(tiny(), null).step(model, adams, x, m, 0);
+            assertThat(row).containsKeys("loss_e", "loss_g", "loss_i", "e_gap");
+            assertThat(model.training()).isFalse();
+            assertThat(org.ebm4j.nn.Nets.trainableParameters(model.ebm()).get(0).getArray().toFloatArray()).isNotEqualTo(before[0]);
+            assertThat(org.ebm4j.nn.Nets.trainableParameters(model.generator()).get(0).getArray().toFloatArray()).isNotEqualTo(before[1]);
+            assertThat(org.ebm4j.nn.Nets.trainableParameters(model.inference()).get(0).getArray().toFloatArray()).isNotEqualTo(before[2]);
+            for (org.ebm4j.optim.Adam a : adams) {
+                assertThat(a.step()).isEqualTo(1);
+                a.close();
+            }
+        }
+    }
+
+    @Test
+    void aRunFolderOfAnotherMethodIsRefusedByName() throws Exception {
+        Path dir = tmp.resolve("other");
+        try (RunFolder run = RunFolder.create(dir, false)) {
+            Files.writeString(run.configFile(), "{\"method\":\"multigrid\"}");
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> DualMcmcRun.load(dir, m))
+                    .hasMessageContaining("is a multigrid run, not a dualmcmc run");
+        }
+    }
+
+    @Test
     void paperMasksCoverTheirShare() {
         for (int pct : new int[] {20, 30, 40}) {
             float[] mm = InpaintingMasks.paper("M" + pct, 3, 32, 0);
