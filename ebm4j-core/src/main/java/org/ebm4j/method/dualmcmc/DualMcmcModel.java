@@ -81,14 +81,18 @@ public final class DualMcmcModel implements AutoCloseable {
     }
 
     /**
-     * PyTorch's train/eval modes: training (the official code never leaves it while training) uses
-     * batch statistics in G's BN and moves the running averages on every call, and runs one
-     * spectral-norm power iteration per EBM call; evaluation uses the running averages and a
-     * fixed spectral norm.
+     * Training or evaluation. Training is PyTorch's train mode, which the official code never
+     * leaves while training: G's BN uses batch statistics and moves its running averages on every
+     * call (chains included), and the EBM runs one spectral-norm power iteration per call.
+     * Evaluation follows the official {@code task_fid.py}, which never calls {@code eval()}: G's BN
+     * still uses the batch's statistics (so generate in batches, as {@link #sample} does), but
+     * the running averages and the spectral-norm vectors stay fixed, so evaluation does not
+     * change the model. For PyTorch's eval mode, set {@code generator().setBnMode(RUNNING)} after
+     * this call.
      */
     public void setTraining(boolean t) {
         training = t;
-        gen.setBnMode(t ? BatchNorm2d.Mode.BATCH_UPDATE : BatchNorm2d.Mode.RUNNING);
+        gen.setBnMode(t ? BatchNorm2d.Mode.BATCH_UPDATE : BatchNorm2d.Mode.BATCH);
         ebm.setUpdateU(t);
     }
 
