@@ -77,7 +77,12 @@ public final class Adam implements AutoCloseable {
         for (int i = 0; i < params.size(); i++) {
             NDArray p = params.get(i).getArray();
             NDArray g = grads.get(i);
-            NDArray gd = weightDecay != 0 ? g.add(p.mul(weightDecay)) : g;
+            NDArray gd = g;
+            if (weightDecay != 0) { // the decay term is closed here: left open it stayed in the parameters' manager every step
+                try (NDArray decay = p.mul(weightDecay)) {
+                    gd = g.add(decay);
+                }
+            }
             m[i].muli((float) beta1);
             try (NDArray t = gd.mul((float) (1 - beta1))) {
                 m[i].addi(t);

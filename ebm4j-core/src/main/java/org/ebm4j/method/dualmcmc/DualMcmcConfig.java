@@ -296,7 +296,7 @@ public record DualMcmcConfig(
 
     /**
      * A small CPU configuration: Fashion-MNIST at 32 px grey (28 → 32 bicubic), nets of 1/32 (EBM,
-     * generator: widths 16, 32) and 1/16 (inference: 8) of the official widths, latent 64, batch
+     * generator: widths 16, 32) and 1/8 (inference: 16) of the official widths, latent 64, batch
      * 32, 4000 training images for 2 epochs, T^x shortened to 10 steps (the official s, n, T^z and
      * loss weights), learning rates ×2 for the short run.
      */
@@ -304,7 +304,7 @@ public record DualMcmcConfig(
         DualMcmcConfig p = paperCifar10();
         Optim o = p.optim();
         return new DualMcmcConfig("fast", "fashion-mnist", 32, 1, 4000, 2, 32, 1234,
-                new Nets(Layout.CIFAR, 64, 16, 32, 8),
+                new Nets(Layout.CIFAR, 64, 16, 32, 16),
                 new Chains(10, 0.5, 1e-3, 10, 0.1, 0.1, 0.3, 1.0, ZLikelihood.SUM_OF_SQUARES, true, 70, 0.4),
                 p.weights(),
                 new Optim(2 * o.lrE(), 2 * o.lrG(), 2 * o.lrI(), o.beta1(), o.beta2(), o.wdE(), o.wdG(), o.wdI(), o.lrGamma()),

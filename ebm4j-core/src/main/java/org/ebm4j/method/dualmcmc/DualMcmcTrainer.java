@@ -308,8 +308,8 @@ public final class DualMcmcTrainer {
         double[] e = new double[2];
         boolean fault = faultAt.test(ctx.index());
         try (Gradients.Result gr = Gradients.of(ctx.scope(), params, () -> {
-            NDArray pos = model.energy(x).mean();
-            NDArray negE = model.energy(neg).mean();
+            NDArray pos = mean(model.energy(x));
+            NDArray negE = mean(model.energy(neg));
             e[0] = pos.getFloat();
             e[1] = negE.getFloat();
             NDArray loss = pos.sub(negE).div(t);
@@ -326,6 +326,17 @@ public final class DualMcmcTrainer {
                         ctx.index(), Math.abs(e[0] - e[1]), cfg.explodeThreshold()), false);
             }
             adam.update(gr.grads());
+        }
+    }
+
+    /**
+     * The mean of a per-image vector as Σ(e/N). mean() would hand the EBM's final linear layer a
+     * stride-0 (expanded) gradient, with which libtorch 2.7.1's CPU matmul backward gives weight
+     * gradients that change from call to call (uninitialised memory); the product makes it dense.
+     */
+    static NDArray mean(NDArray e) {
+        try (NDArray scaled = e.mul(1.0f / e.getShape().get(0))) {
+            return scaled.sum();
         }
     }
 
