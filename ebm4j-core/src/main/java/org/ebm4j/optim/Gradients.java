@@ -36,7 +36,9 @@ public final class Gradients {
         for (Parameter p : params) {
             try (NDArray g = p.getArray().getGradient()) {
                 grads.add(Torch.scopedCopy(g, scope));
-                g.muli(0); // autograd accumulates into .grad across backward calls: reset it for the next one
+                // autograd accumulates into .grad across backward calls: reset it for the next one
+                // (by assignment: a NaN gradient times 0 stays NaN and would poison every later step)
+                g.set(new ai.djl.ndarray.index.NDIndex("..."), 0);
             }
         }
         return new Result(value, grads);
