@@ -1,5 +1,6 @@
 package org.ebm4j.method.patchgen;
 
+import org.ebm4j.image.Masks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.ebm4j.core.EbmException;
