@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 
 /** Parameter gradients of a scalar loss (the training half of every EBM method). */
 public final class Gradients {
+    private static final ai.djl.ndarray.index.NDIndex ALL = new ai.djl.ndarray.index.NDIndex("...");
+
     private Gradients() {}
 
     /**
@@ -38,7 +40,11 @@ public final class Gradients {
                 grads.add(Torch.scopedCopy(g, scope));
                 // autograd accumulates into .grad across backward calls: reset it for the next one
                 // (by assignment: a NaN gradient times 0 stays NaN and would poison every later step)
-                g.set(new ai.djl.ndarray.index.NDIndex("..."), 0);
+                // (the zero lives in the caller's scope: set(index, Number) would leave a scalar in
+                // the parameter's manager on every call)
+                try (NDArray zero = scope.zeros(new ai.djl.ndarray.types.Shape(), g.getDataType())) {
+                    g.set(ALL, zero);
+                }
             }
         }
         return new Result(value, grads);
