@@ -3,7 +3,7 @@ package org.ebm4j.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.ebm4j.core.ImageTensors;
+import org.ebm4j.image.ImageTensors;
 import org.ebm4j.core.NativeAllocator;
 import org.ebm4j.core.Torch;
 import org.ebm4j.image.FloatImage;

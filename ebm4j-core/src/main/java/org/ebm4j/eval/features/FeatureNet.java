@@ -32,7 +32,7 @@ import org.ebm4j.nn.SpectralConv2d;
 import org.ebm4j.nn.SpectralLinear;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.Gradients;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.run.TensorFile;
 import org.ebm4j.train.TrainingLoop;
 import org.ebm4j.train.TrainingRun;
