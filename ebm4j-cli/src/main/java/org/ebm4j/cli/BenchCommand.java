@@ -1,7 +1,7 @@
 package org.ebm4j.cli;
 
 import org.ebm4j.bench.Workloads;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -12,7 +12,7 @@ import org.ebm4j.method.dualmcmc.DualMcmcModel;
 import org.ebm4j.method.dualmcmc.DualMcmcOutputs;
 import org.ebm4j.method.dualmcmc.DualMcmcRun;
 import org.ebm4j.method.dualmcmc.DualMcmcTrainer;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.run.OutputFolder;
 import org.ebm4j.run.RunFolder;
 import picocli.CommandLine;

@@ -12,11 +12,20 @@ import java.io.UncheckedIOException;
 /** The ebm4j command line: a thin layer over the library (org.ebm4j.*). */
 // scope INHERIT: every subcommand gets -h/--help and -V/--version, so the "see '... --help'" hint
 // of a usage error works on the subcommand it names
-@Command(name = "ebm4j", mixinStandardHelpOptions = true, version = "ebm4j 0.1.0", scope = CommandLine.ScopeType.INHERIT,
+@Command(name = "ebm4j", mixinStandardHelpOptions = true, versionProvider = Main.Versions.class, scope = CommandLine.ScopeType.INHERIT,
         description = "Energy-based generative ConvNets on images.",
         subcommands = {PatchgenCommand.class, MultigridCommand.class, DualmcmcCommand.class, BenchCommand.class, DemoCommand.class, EvalCommand.class,
                 ReportCommand.class})
 public final class Main {
+
+    /** --version: ebm4j's one version constant, with the engine it runs on. */
+    static final class Versions implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"ebm4j " + org.ebm4j.core.Version.VERSION + " (DJL " + ai.djl.engine.Engine.getDjlVersion()
+                    + ", " + ai.djl.engine.Engine.getInstance().getEngineName() + " " + ai.djl.engine.Engine.getInstance().getVersion() + ")"};
+        }
+    }
 
     public static void main(String[] args) {
         StdErr.useDirectDescriptor(); // before anything captures System.err

@@ -3,25 +3,23 @@ package org.ebm4j.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import org.ebm4j.core.ImageTensors;
+import org.ebm4j.image.ImageTensors;
 import org.ebm4j.core.NativeAllocator;
 import org.ebm4j.core.Torch;
+import org.ebm4j.image.FloatImage;
 import org.ebm4j.method.multigrid.MultigridConfig;
 import org.ebm4j.method.multigrid.MultigridModel;
 import org.ebm4j.method.multigrid.MultigridTrainer;
+import org.ebm4j.method.patchgen.PatchGenConfig;
+import org.ebm4j.method.patchgen.PatchGenModel;
+import org.ebm4j.method.patchgen.PatchGenRun;
+import org.ebm4j.method.patchgen.PatchGenStep;
 import org.ebm4j.method.patchgen.Pyramid;
-import org.ebm4j.nn.BlockResample;
 import org.ebm4j.nn.ConvEnergyNet;
 import org.ebm4j.nn.PatchEnergyNet;
 import org.ebm4j.optim.Adam;
-import org.ebm4j.optim.Gradients;
 import org.ebm4j.optim.LrSchedule;
-import org.ebm4j.sampling.Langevin;
-import org.ebm4j.sampling.LangevinConfig;
-import org.ebm4j.sampling.LangevinStep;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,12 +29,12 @@ import java.util.Map;
 public final class Workloads {
     private Workloads() {}
 
-    /** Zero padding of the image before the valid-conv patch EBM. */
-    static final int PAD = 5;
-    /** PatchGenCN's Langevin step size 0.01 (drift 0.5 * 0.01, see LangevinStep#fromStepSize). */
-    static final double STEP_SIZE = 0.01;
-    static final int CHAIN_STEPS = 30;
-    static final double LAMBDA_REC = 0.1;
+    /**
+     * PatchGenCN's official settings, those of the workloads: zero padding 5, Langevin step size
+     * 0.01 (drift 0.5 * 0.01), noise 0.01, 30 synthesis and recovery steps (60 at the coarsest
+     * scale), λ 0.1, Adam lr 4e-4 and β1 0.5, N(0, 0.005) initialisation.
+     */
+    static final PatchGenConfig PAPER = PatchGenConfig.paper();
 
     public static List<String> names() {
         return List.of("patchgencn-s48", "patchgencn-s128", "patchgencn-s250", "patchgencn-sample250", "multigrid-64");
@@ -121,7 +119,7 @@ public final class Workloads {
     private record Workload(Step step, double flops) {}
 
     private static PatchEnergyNet newNet(NDManager m, int w, int h) {
-        return new PatchEnergyNet(3, PatchEnergyNet.widthsFor(w, h), 0.005f).init(m);
+        return new PatchEnergyNet(3, PatchEnergyNet.widthsFor(w, h), (float) PAPER.initStd()).init(m);
     }
 
     private static NDArray greyNoise(NDManager m, int w, int h) {
@@ -132,74 +130,55 @@ public final class Workloads {
         return ImageTensors.resize(x, w, h, false).clip(-1, 1);
     }
 
-    private static NDArray chain(PatchEnergyNet net, NDArray padded, int steps, double noise) {
-        return Langevin.run(net::langevinTarget, padded, LangevinConfig.scoreClipped(steps,
-                LangevinStep.fromStepSize(STEP_SIZE).withNoise(noise)));
-    }
-
-    /** One PatchGenCN iteration at one scale of a w x h image (see patchgencn_train in peer_torch.py). */
+    /**
+     * One PatchGenCN iteration at one scale of a w x h image (see patchgencn_train in peer_torch.py),
+     * run by the library's own training step ({@link PatchGenStep}, what PatchGenTrainer runs) with
+     * the paper's settings: a synthesis chain of {@code steps} (30) from grey noise at the scale's
+     * size, the 30-step recovery chain, the loss with λ 0.1 and one Adam step.
+     */
     private static Workload train(NDManager base, int w, int h) {
+        PatchGenConfig cfg = PAPER;
         PatchEnergyNet net = newNet(base, w, h);
-        List<Parameter> params = net.trainableParameters();
-        Adam adam = new Adam(base, params, LrSchedule.constant(4e-4), 0.5, 0.999, 1e-8, 0);
+        Adam adam = PatchGenStep.newAdam(cfg, base, net);
         NDArray real = Torch.uniform(base, -1f, 1f, new Shape(1, 3, h, w));
-        NDArray obs = Torch.pad(real, PAD);
-        NDArray small = bicubic(real, (int) Math.ceil(0.75 * w), (int) Math.ceil(0.75 * h));
-        NDArray recInit = Torch.pad(bicubic(small, w, h), PAD);
-        Step step = it -> {
-            net.setTrainable(false);
-            NDArray syn = chain(net, Torch.pad(greyNoise(it, w, h), PAD), CHAIN_STEPS, 0.01);
-            NDArray rec = chain(net, recInit.duplicate(), CHAIN_STEPS, 0.0);
-            syn.attach(it);
-            rec.attach(it);
-            net.setTrainable(true);
-            try (Gradients.Result g = Gradients.of(it, params, () -> {
-                NDArray fObs = net.output(obs).mean();
-                NDArray fSyn = net.output(syn).mean();
-                NDArray fRec = net.output(rec).mean();
-                return fSyn.sub(fObs).add(fRec.sub(fObs).mul(LAMBDA_REC));
-            })) {
-                adam.update(g.grads());
-            }
-        };
-        Cost c = Cost.of(net.widths(), w + 2 * PAD, h + 2 * PAD);
-        return new Workload(step, c.langevin(2 * CHAIN_STEPS) + c.update(3));
+        NDArray obs = Torch.pad(real, cfg.pad());
+        NDArray small = bicubic(real, (int) Math.ceil(cfg.initFactor() * w), (int) Math.ceil(cfg.initFactor() * h));
+        NDArray recInit = Torch.pad(bicubic(small, w, h), cfg.pad());
+        PatchGenStep train = new PatchGenStep(cfg, net, adam, obs, recInit, cfg.steps());
+        // iteration 0 of the noise schedule: the chain's noise std is noiseInit (0.01) as the workload says
+        Step step = it -> train.run(it, 0, greyNoise(it, w, h));
+        Cost c = Cost.of(net.widths(), w + 2 * cfg.pad(), h + 2 * cfg.pad());
+        return new Workload(step, c.langevin(cfg.steps() + cfg.stepsRec()) + c.update(3));
     }
 
-    /** Sampling one 250x188 image through the 8-scale pyramid (see patchgencn_sample in peer_torch.py). */
+    /**
+     * Sampling one 250x188 image through the 8-scale pyramid (see patchgencn_sample in peer_torch.py),
+     * by the library's own sampler ({@link PatchGenModel#sample}, Alg. 2): grey noise at the coarsest
+     * scale, 60 steps there and 30 at each finer scale, bicubic upsampling between scales, noise-free
+     * chains (the paper's noiseMin 0), freshly initialised nets.
+     */
     private static Workload sample(NDManager base) {
-        Pyramid p = Pyramid.of(250, 188, 8, 25, 250);
-        int n = p.numScales();
-        List<PatchEnergyNet> nets = new ArrayList<>();
+        PatchGenConfig cfg = PAPER;
+        Pyramid p = Pyramid.of(250, 188, cfg.numScales(), cfg.minSize(), cfg.maxSize());
+        FloatImage source = ImageTensors.fromTensor(Torch.uniform(base, -1f, 1f, new Shape(1, 3, 188, 250))).get(0);
+        PatchGenModel model = new PatchGenModel(base, cfg, p, PatchGenRun.reals(source, p, cfg.quantize8()));
         double flops = 0;
-        for (int s = 0; s < n; s++) {
-            int w = p.widths()[s];
-            int h = p.heights()[s];
-            PatchEnergyNet net = newNet(base, w, h);
+        for (int s = 0; s < p.numScales(); s++) {
+            PatchEnergyNet net = model.newNet(s);
             net.setTrainable(false);
-            nets.add(net);
-            flops += Cost.of(net.widths(), w + 2 * PAD, h + 2 * PAD).langevin(s == 0 ? 2 * CHAIN_STEPS : CHAIN_STEPS);
+            model.setNet(s, net);
+            flops += Cost.of(net.widths(), p.widths()[s] + 2 * cfg.pad(), p.heights()[s] + 2 * cfg.pad())
+                    .langevin(cfg.stepsAt(s));
         }
-        Step step = it -> {
-            NDArray x = greyNoise(it, p.widths()[0], p.heights()[0]);
-            for (int s = 0; s < n; s++) {
-                int w = p.widths()[s];
-                int h = p.heights()[s];
-                if (s > 0) {
-                    x = bicubic(x, w, h);
-                }
-                NDArray out = chain(nets.get(s), Torch.pad(x, PAD), s == 0 ? 2 * CHAIN_STEPS : CHAIN_STEPS, 0.0);
-                x = Torch.unpad(out, PAD);
-            }
-        };
+        Step step = it -> model.sample(it, 1, 1.0, 1.0, cfg.noiseMin());
         return new Workload(step, flops);
     }
 
     /**
      * One multi-grid minimal CD iteration on 100 RGB 64×64 images (see multigrid in peer_torch.py),
-     * through the library's own chain and update code: block averages to 1, 4, 16, 64; at each
-     * grid up-scale and 30 steps of Eq. 8 (δ 0.3, σ 1, with noise); one Adam step (lr 0.3, β1 0.5)
-     * per grid net.
+     * by the library's own training step ({@link MultigridTrainer#step}, what MultigridTrainer runs):
+     * block averages to 1, 4, 16, 64; at each grid up-scale and 30 steps of Eq. 8 (δ 0.3, σ 1, with
+     * noise); one Adam step (lr 0.3, β1 0.5) per grid net.
      */
     private static Workload multigrid(NDManager base) {
         MultigridConfig cfg = MultigridConfig.paper().toBuilder().channels(3).batchSize(100).clip(false).pixelRange("unit")
@@ -215,17 +194,8 @@ public final class Workloads {
             flops += cfg.steps() * (c[0] + c[0]) + 2 * (c[0] + c[0] + c[1]);
         }
         NDArray images = Torch.uniform(base, -1f, 1f, new Shape(100, 3, 64, 64));
-        Step step = it -> {
-            NDArray start = BlockResample.down(images, 64);
-            start.attach(it);
-            List<NDArray> syn = model.synthesize(start, null);
-            int k = 0;
-            for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
-                NDArray obs = BlockResample.down(images, 64 / e.getKey());
-                obs.attach(it);
-                MultigridTrainer.update(e.getValue(), adams.get(e.getKey()), obs, syn.get(k++), it);
-            }
-        };
+        // the batch copied into the iteration's scope, so what is computed from it is freed with it
+        Step step = it -> MultigridTrainer.step(model, adams, null, Torch.scopedCopy(images, it), null, it);
         return new Workload(step, flops);
     }
 

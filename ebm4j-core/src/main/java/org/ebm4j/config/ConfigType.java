@@ -3,7 +3,7 @@ package org.ebm4j.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ebm4j.core.EbmException;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;

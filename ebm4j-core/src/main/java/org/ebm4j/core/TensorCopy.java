@@ -16,6 +16,8 @@ public final class TensorCopy {
             throw new IllegalArgumentException("cannot copy " + src.getShape() + " " + src.getDataType()
                     + " into " + dst.getShape() + " " + dst.getDataType());
         }
-        dst.muli(0).addi(src);
+        // an indexed assignment (libtorch copy_): exact bits, and unlike dst·0 + src it also
+        // overwrites NaN or infinite values (a rollback copies good weights over poisoned ones)
+        dst.set(new ai.djl.ndarray.index.NDIndex("..."), src);
     }
 }

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.ImageFiles;
-import org.ebm4j.method.patchgen.Masks;
+import org.ebm4j.image.Masks;
 
 /**
  * Inpainting scores over the filled-in (masked) pixels of a set of images, {@code metrics.md} §4.4/§4.5:

@@ -101,7 +101,7 @@ public final class ScoreFiles {
             }
             sb.append(n).append(',').append(scores[i]).append('\n');
         }
-        org.ebm4j.run.AtomicFiles.writeString(file, sb.toString());
+        org.ebm4j.core.AtomicFiles.writeString(file, sb.toString());
     }
 
     private static String strip(String s) {

@@ -1,6 +1,6 @@
 package org.ebm4j.image;
 
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;

@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 
 /** Parameter gradients of a scalar loss (the training half of every EBM method). */
 public final class Gradients {
+    private static final ai.djl.ndarray.index.NDIndex ALL = new ai.djl.ndarray.index.NDIndex("...");
+
     private Gradients() {}
 
     /**
@@ -36,9 +38,12 @@ public final class Gradients {
         for (Parameter p : params) {
             try (NDArray g = p.getArray().getGradient()) {
                 grads.add(Torch.scopedCopy(g, scope));
-                g.muli(0); // autograd accumulates into .grad across backward calls: reset it for the next one
-                if (!Double.isFinite(value)) { // NaN·0 is NaN: a non-finite loss would poison every later gradient
-                    g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+                // autograd accumulates into .grad across backward calls: reset it for the next one
+                // (by assignment: a NaN gradient times 0 stays NaN and would poison every later step)
+                // (the zero lives in the caller's scope: set(index, Number) would leave a scalar in
+                // the parameter's manager on every call)
+                try (NDArray zero = scope.zeros(new ai.djl.ndarray.types.Shape(), g.getDataType())) {
+                    g.set(ALL, zero);
                 }
             }
         }

@@ -20,7 +20,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.image.Plots;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.run.JsonlLog;
 import org.ebm4j.run.RunFolder;
 

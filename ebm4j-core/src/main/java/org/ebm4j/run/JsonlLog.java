@@ -1,5 +1,6 @@
 package org.ebm4j.run;
 
+import org.ebm4j.core.AtomicFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;

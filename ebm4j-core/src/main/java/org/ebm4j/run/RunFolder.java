@@ -1,5 +1,6 @@
 package org.ebm4j.run;
 
+import org.ebm4j.core.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package org.ebm4j.run;
 
+import org.ebm4j.core.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

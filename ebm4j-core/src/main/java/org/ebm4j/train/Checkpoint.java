@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.optim.Adam;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.run.BlockTensors;
 import org.ebm4j.run.TensorFile;
 

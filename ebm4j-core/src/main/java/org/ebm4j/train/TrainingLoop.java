@@ -228,6 +228,7 @@ public final class TrainingLoop {
                 boolean logDue = it % logEvery == 0 || last;
                 Torch.seed(seedKey.applyAsLong(it));
                 Iteration ctx;
+                boolean saved = false;
                 try (NDManager scope = parent.newSubManager()) {
                     ctx = new Iteration(it, scope, last, logDue, policy, progress);
                     try {
@@ -250,14 +251,18 @@ public final class TrainingLoop {
                     boolean epochEnd = epochLength > 0 && (it + 1) % epochLength == 0;
                     boolean ckDue = last ? checkpointAtEnd
                             : (checkpointEvery > 0 && (it + 1) % checkpointEvery == 0) || epochEnd;
-                    if (checkpoint != null && (ckDue || stop.requested())) {
+                    if (checkpoint != null && ckDue) {
                         run.sync();
                         save(it + 1, last);
+                        saved = true;
                     }
                 }
                 progress.progress(progressBase + it - first + 1, ctx.status);
-                if (stop.requested()) {
+                if (stop.requested()) { // SIGINT/SIGTERM: this iteration is the last one of this process
                     run.sync();
+                    if (checkpoint != null && !saved) {
+                        save(it + 1, last);
+                    }
                     String msg = checkpoint == null
                             ? "stopped at iteration " + (it + 1) + " of " + task + " (nothing to checkpoint)"
                             : "stopped after iteration " + (it + 1) + " of " + task + "; checkpoint written, continue with --resume";

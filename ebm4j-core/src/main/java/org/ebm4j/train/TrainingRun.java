@@ -95,7 +95,7 @@ public final class TrainingRun implements AutoCloseable {
     public static <T> T readInfo(RunFolder run, String method, String label, String writer, Class<T> type) {
         com.fasterxml.jackson.databind.JsonNode node;
         try {
-            node = org.ebm4j.run.AtomicFiles.MAPPER.readTree(run.configFile().toFile());
+            node = org.ebm4j.core.AtomicFiles.MAPPER.readTree(run.configFile().toFile());
         } catch (IOException e) {
             throw new org.ebm4j.core.EbmException("cannot read " + run.configFile() + " (" + e.getMessage()
                     + "); is '" + run.dir() + "' a " + label + " run folder?", e);
@@ -106,7 +106,7 @@ public final class TrainingRun implements AutoCloseable {
                     + " run; pass a folder written by '" + writer + "'");
         }
         try {
-            return org.ebm4j.run.AtomicFiles.MAPPER.treeToValue(node, type);
+            return org.ebm4j.core.AtomicFiles.MAPPER.treeToValue(node, type);
         } catch (IOException | RuntimeException e) {
             throw new org.ebm4j.core.EbmException("cannot read " + run.configFile() + " (" + e.getMessage()
                     + "); is '" + run.dir() + "' a " + label + " run folder?", e);

@@ -6,7 +6,7 @@ import org.ebm4j.method.multigrid.MultigridConfig;
 import org.ebm4j.method.multigrid.MultigridRun;
 import org.ebm4j.method.patchgen.PatchGenConfig;
 import org.ebm4j.method.patchgen.PatchGenRun;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -19,7 +19,7 @@ import org.ebm4j.method.patchgen.PatchGenModel;
 import org.ebm4j.method.patchgen.PatchGenTrainer;
 import org.ebm4j.method.patchgen.PatchGenRun;
 import org.ebm4j.method.multigrid.MultigridRun;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.run.JsonlLog;
 import org.ebm4j.run.RunFolder;
 import org.ebm4j.run.TensorFile;

@@ -1,7 +1,7 @@
 package org.ebm4j.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.run.TensorFile;
 
 import java.nio.file.Path;

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.core.ProgressListener;
+import org.ebm4j.core.Seeds;
 import org.ebm4j.core.Torch;
 import org.ebm4j.data.Batches;
 import org.ebm4j.data.ImageDataset;
@@ -31,8 +32,10 @@ import org.ebm4j.nn.SpectralConv2d;
 import org.ebm4j.nn.SpectralLinear;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.Gradients;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.run.TensorFile;
+import org.ebm4j.train.TrainingLoop;
+import org.ebm4j.train.TrainingRun;
 
 /**
  * The small CNN classifier whose penultimate activations are ebm4j's offline FID/KID features
@@ -214,7 +217,12 @@ public final class FeatureNet implements AutoCloseable {
 
     /**
      * Trains a new net on {@code train} and records its accuracy on {@code test}. Reproducible: the
-     * same seed, data and libtorch thread count give the same weights.
+     * same seed, data and libtorch thread count give the same weights. Runs on the shared
+     * {@link TrainingLoop} (one iteration per batch, no run folder); progress counts batches and a
+     * message per epoch reports the test accuracy.
+     *
+     * @throws org.ebm4j.train.DivergenceException when the loss becomes NaN or infinite (before the
+     *         update that would spread it; the half-trained net is released)
      */
     public static FeatureNet train(ImageDataset train, ImageDataset test, String datasetName, TrainConfig cfg,
                                    ProgressListener progress, NDManager parent) {
@@ -231,29 +239,47 @@ public final class FeatureNet implements AutoCloseable {
         long total = (long) perEpoch * cfg.epochs();
         double lr0 = cfg.lr();
         try (Adam adam = new Adam(net.manager, net.params, s -> 0.5 * lr0 * (1 + Math.cos(Math.PI * s / total)), 0.9, 0.999, 1e-8, 0)) {
-            progress.start("train feature net on " + datasetName, total);
-            long step = 0;
-            double runLoss = Double.NaN;
-            for (int ep = 0; ep < cfg.epochs(); ep++) {
-                int[] perm = Batches.permutation(train.size(), cfg.seed(), ep);
-                for (int b = 0; b < perEpoch; b++) {
-                    int[] idx = Batches.batch(perm, b, cfg.batchSize());
-                    try (NDManager bm = net.manager.newSubManager()) {
-                        NDArray x = train.batch(bm, idx);
-                        int[] lab = train.labels(idx);
-                        try (Gradients.Result g = Gradients.of(bm, net.params, () -> Losses.crossEntropy(net.forward(x).get(1), lab))) {
-                            adam.update(g.grads());
-                            runLoss = Double.isNaN(runLoss) ? g.loss() : 0.98 * runLoss + 0.02 * g.loss();
-                        }
-                    }
-                    step++;
-                    if (step % 20 == 0 || step == total) progress.progress(step, String.format(java.util.Locale.ROOT,
-                            "epoch %d loss %.4f", ep + 1, runLoss));
+            int[][] perm = new int[1][];
+            double[] runLoss = {Double.NaN};
+            // one iteration = one batch: epoch it / perEpoch, batch it % perEpoch
+            TrainingLoop.Step step = ctx -> {
+                long it = ctx.index();
+                int ep = (int) (it / perEpoch);
+                int b = (int) (it % perEpoch);
+                if (b == 0) {
+                    perm[0] = Batches.permutation(train.size(), cfg.seed(), ep);
                 }
-                progress.message(String.format(java.util.Locale.ROOT, "epoch %d: loss %.4f, test accuracy %.4f",
-                        ep + 1, runLoss, net.accuracy(test)));
-            }
+                int[] idx = Batches.batch(perm[0], b, cfg.batchSize());
+                NDManager bm = ctx.scope();
+                NDArray x = train.batch(bm, idx);
+                int[] lab = train.labels(idx);
+                try (Gradients.Result g = Gradients.of(bm, net.params, () -> Losses.crossEntropy(net.forward(x).get(1), lab))) {
+                    ctx.requireFinite(g.loss(), "feature-net training (lr " + lr0 + ")");
+                    adam.update(g.grads());
+                    runLoss[0] = Double.isNaN(runLoss[0]) ? g.loss() : 0.98 * runLoss[0] + 0.02 * g.loss();
+                }
+                ctx.status(String.format(java.util.Locale.ROOT, "epoch %d loss %.4f", ep + 1, runLoss[0]));
+                if (b == perEpoch - 1) {
+                    progress.message(String.format(java.util.Locale.ROOT, "epoch %d: loss %.4f, test accuracy %.4f",
+                            ep + 1, runLoss[0], net.accuracy(test)));
+                }
+            };
+            progress.start("train feature net on " + datasetName, total);
+            // nothing in a step draws from libtorch (the batch order is the Java permutation), so the
+            // loop's per-iteration re-seeding leaves the numbers as they were before the shared loop
+            TrainingLoop.builder(TrainingRun.detached(progress), net.manager, step)
+                    .task("feature-net training")
+                    .iterations(0, total)
+                    .seedKey(it -> Seeds.derive(cfg.seed(), it))
+                    .build()
+                    .run();
             progress.end();
+        } catch (IOException e) {
+            net.close();
+            throw new java.io.UncheckedIOException(e); // a detached run writes no files; kept for the signature
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
         }
         double acc = net.accuracy(test);
         net.meta = new Meta(ARCH, datasetName, cfg.seed(), cfg.epochs(), cfg.batchSize(), cfg.lr(), classes, acc,

@@ -1,7 +1,6 @@
 package org.ebm4j.method.dualmcmc;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ebm4j.config.Cadence;
 import org.ebm4j.config.Choice;
@@ -50,28 +49,17 @@ public record DualMcmcConfig(
          * {@code _Cifar10_net*}: EBM of constant width, stem and first block down-sample, two blocks
          * without; generator of constant width; inference net with a 3×3 stride-1 first conv.
          */
-        CIFAR("cifar"),
+        CIFAR,
         /**
          * {@code _CelebA64_net*}: EBM widths doubling to ebmWidth with every stage down-sampling;
          * generator widths halving from genWidth; inference net with a 4×4 stride-2 first conv.
          */
-        CELEBA("celeba");
+        CELEBA;
 
-        private final String label;
-
-        Layout(String label) {
-            this.label = label;
-        }
-
-        @JsonValue
-        @Override
-        public String label() {
-            return label;
-        }
-
+        /** The label, so string concatenation prints what config.json holds. */
         @Override
         public String toString() {
-            return label;
+            return label();
         }
 
         @JsonCreator
@@ -83,25 +71,14 @@ public record DualMcmcConfig(
     /** The update order of one iteration. */
     public enum Order implements Choice {
         /** The official train.py: G, then I, then E on negatives from a fresh T^x chain started at the updated G. */
-        OFFICIAL("official"),
+        OFFICIAL,
         /** Supplement Alg. 1: E, G, I, all on the same revised samples. */
-        PAPER("paper");
+        PAPER;
 
-        private final String label;
-
-        Order(String label) {
-            this.label = label;
-        }
-
-        @JsonValue
-        @Override
-        public String label() {
-            return label;
-        }
-
+        /** The label, so string concatenation prints what config.json holds. */
         @Override
         public String toString() {
-            return label;
+            return label();
         }
 
         @JsonCreator
@@ -113,25 +90,14 @@ public record DualMcmcConfig(
     /** The likelihood term of the latent chain T^z. */
     public enum ZLikelihood implements Choice {
         /** The official code: Σ‖G(z) − x‖²/σ² without ½ (a Gaussian of variance σ²/2). */
-        SUM_OF_SQUARES("sum-of-squares"),
+        SUM_OF_SQUARES,
         /** The textbook Gaussian N(G(z), σ²I): ‖G(z) − x‖²/(2σ²). */
-        GAUSSIAN("gaussian");
+        GAUSSIAN;
 
-        private final String label;
-
-        ZLikelihood(String label) {
-            this.label = label;
-        }
-
-        @JsonValue
-        @Override
-        public String label() {
-            return label;
-        }
-
+        /** The label, so string concatenation prints what config.json holds. */
         @Override
         public String toString() {
-            return label;
+            return label();
         }
 
         /** The factor k of k·‖G(z) − x‖²/σ²: 1 or ½. */

@@ -3,7 +3,7 @@ package org.ebm4j.method.dualmcmc;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.ebm4j.core.ImageTensors;
+import org.ebm4j.image.ImageTensors;
 import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.Grid;
 import org.ebm4j.image.ImageFiles;

@@ -19,7 +19,7 @@ import org.ebm4j.nn.Nets;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.Gradients;
 import org.ebm4j.optim.LrSchedule;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.run.RunFolder;
 import org.ebm4j.train.Checkpoint;
 import org.ebm4j.train.DivergencePolicy;

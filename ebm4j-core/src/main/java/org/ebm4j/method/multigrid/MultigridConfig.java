@@ -1,7 +1,6 @@
 package org.ebm4j.method.multigrid;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ebm4j.config.Cadence;
 import org.ebm4j.config.Choice;
@@ -75,27 +74,15 @@ public record MultigridConfig(
 
     /** The training method. */
     public enum Method implements Choice {
-        MCD("mcd"),
-        CD1("cd1"),
-        PCD("pcd"),
-        SINGLE_GRID("single-grid");
-
-        private final String label;
-
-        Method(String label) {
-            this.label = label;
-        }
-
-        @JsonValue
-        @Override
-        public String label() {
-            return label;
-        }
+        MCD,
+        CD1,
+        PCD,
+        SINGLE_GRID;
 
         /** The label, so string concatenation prints what config.json holds. */
         @Override
         public String toString() {
-            return label;
+            return label();
         }
 
         /** Parses a label; the message lists the valid ones. */
@@ -107,25 +94,13 @@ public record MultigridConfig(
 
     /** Which architecture the finest grid's net follows: the paper's §7.1 or the official TF code's. */
     public enum Nets implements Choice {
-        PAPER("paper"),
-        CODE("code");
-
-        private final String label;
-
-        Nets(String label) {
-            this.label = label;
-        }
-
-        @JsonValue
-        @Override
-        public String label() {
-            return label;
-        }
+        PAPER,
+        CODE;
 
         /** The label, so string concatenation prints what config.json holds. */
         @Override
         public String toString() {
-            return label;
+            return label();
         }
 
         /** Parses a label; the message lists the valid ones. */
@@ -137,25 +112,13 @@ public record MultigridConfig(
 
     /** Weight initialisation: Xavier (TF code) or N(0, 0.02) (PyTorch port). */
     public enum Init implements Choice {
-        XAVIER("xavier"),
-        NORMAL("normal");
-
-        private final String label;
-
-        Init(String label) {
-            this.label = label;
-        }
-
-        @JsonValue
-        @Override
-        public String label() {
-            return label;
-        }
+        XAVIER,
+        NORMAL;
 
         /** The label, so string concatenation prints what config.json holds. */
         @Override
         public String toString() {
-            return label;
+            return label();
         }
 
         /** Parses a label; the message lists the valid ones. */
@@ -167,25 +130,13 @@ public record MultigridConfig(
 
     /** Pixel scale of the chains: [−1, 1] (unit) or [0, 255] (uint8, the TF code). */
     public enum PixelRange implements Choice {
-        UNIT("unit"),
-        UINT8("uint8");
-
-        private final String label;
-
-        PixelRange(String label) {
-            this.label = label;
-        }
-
-        @JsonValue
-        @Override
-        public String label() {
-            return label;
-        }
+        UNIT,
+        UINT8;
 
         /** The label, so string concatenation prints what config.json holds. */
         @Override
         public String toString() {
-            return label;
+            return label();
         }
 
         /** Parses a label; the message lists the valid ones. */
@@ -197,25 +148,13 @@ public record MultigridConfig(
 
     /** Learning-rate schedule: constant, or log-linear from lr to lrEnd stepped every 10 iterations. */
     public enum Schedule implements Choice {
-        CONSTANT("constant"),
-        LOGSPACE("logspace");
-
-        private final String label;
-
-        Schedule(String label) {
-            this.label = label;
-        }
-
-        @JsonValue
-        @Override
-        public String label() {
-            return label;
-        }
+        CONSTANT,
+        LOGSPACE;
 
         /** The label, so string concatenation prints what config.json holds. */
         @Override
         public String toString() {
-            return label;
+            return label();
         }
 
         /** Parses a label; the message lists the valid ones. */

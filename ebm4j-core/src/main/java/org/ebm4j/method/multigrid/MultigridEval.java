@@ -12,7 +12,7 @@ import org.ebm4j.eval.Psnr;
 import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.Grid;
 import org.ebm4j.image.ImageFiles;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.run.OutputFolder;
 
 import java.io.IOException;
@@ -74,7 +74,7 @@ public final class MultigridEval {
             truth.addAll(MultigridOutputs.images(model, model.toPixels(unit)));
             result.addAll(MultigridOutputs.images(model, filled));
             NDArray keep = mask.mul(-1).add(1);
-            input.addAll(org.ebm4j.core.ImageTensors.fromTensor(unit.mul(keep))); // missing pixels shown as mid-grey (0)
+            input.addAll(org.ebm4j.image.ImageTensors.fromTensor(unit.mul(keep))); // missing pixels shown as mid-grey (0)
         }
         int plane = size * size;
         int c = cfg.channels();

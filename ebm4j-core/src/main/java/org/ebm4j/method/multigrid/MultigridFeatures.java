@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import org.ebm4j.core.EbmException;
+import org.ebm4j.core.ProgressListener;
 import org.ebm4j.core.Seeds;
 import org.ebm4j.core.Torch;
 import org.ebm4j.data.Batches;
@@ -23,7 +24,11 @@ import org.ebm4j.nn.SpectralLinear;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.Gradients;
 import org.ebm4j.optim.LrSchedule;
+import org.ebm4j.train.TrainingLoop;
+import org.ebm4j.train.TrainingRun;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -250,31 +255,56 @@ public final class MultigridFeatures {
         }
     }
 
+    /** Trains the head on frozen features: epochs × (n / batch) Adam steps on the shared loop. */
     private static void fitHead(Head head, List<NDArray> feats, int[] y, Settings s, NDManager m) {
         List<Parameter> params = head.parameters();
-        Adam adam = new Adam(m, params, LrSchedule.constant(s.lr()), 0.9, 0.999, 1e-8, s.weightDecay());
         int n = y.length;
         int bs = Math.min(s.batch(), n);
-        for (int ep = 0; ep < s.epochs(); ep++) {
-            int[] perm = Batches.permutation(n, s.seed(), ep);
-            for (int b = 0; b < n / bs; b++) {
-                int[] idx = Batches.batch(perm, b, bs);
-                try (NDManager it = m.newSubManager()) {
-                    NDArray ix = it.create(idx);
-                    List<NDArray> fb = new ArrayList<>();
-                    for (NDArray f : feats) {
-                        NDArray p = f.get(ix); // a result lands in its input's manager: move it into this step's
-                        p.attach(it);
-                        fb.add(p);
-                    }
-                    int[] yb = select(y, idx);
-                    try (Gradients.Result g = Gradients.of(it, params, () -> Losses.crossEntropy(head.logits(fb), yb))) {
-                        adam.update(g.grads());
-                    }
+        int perEpoch = n / bs;
+        try (Adam adam = new Adam(m, params, LrSchedule.constant(s.lr()), 0.9, 0.999, 1e-8, s.weightDecay())) {
+            int[][] perm = new int[1][];
+            TrainingLoop.Step step = ctx -> {
+                long it = ctx.index();
+                int b = (int) (it % perEpoch);
+                if (b == 0) {
+                    perm[0] = Batches.permutation(n, s.seed(), it / perEpoch);
                 }
-            }
+                int[] idx = Batches.batch(perm[0], b, bs);
+                NDManager scope = ctx.scope();
+                NDArray ix = scope.create(idx);
+                List<NDArray> fb = new ArrayList<>();
+                for (NDArray f : feats) {
+                    NDArray p = f.get(ix); // a result lands in its input's manager: move it into this step's
+                    p.attach(scope);
+                    fb.add(p);
+                }
+                int[] yb = select(y, idx);
+                try (Gradients.Result g = Gradients.of(scope, params, () -> Losses.crossEntropy(head.logits(fb), yb))) {
+                    ctx.requireFinite(g.loss(), "the feature head (lr " + s.lr() + ")");
+                    adam.update(g.grads());
+                }
+            };
+            runDetached(m, step, "feature head", (long) s.epochs() * perEpoch, it -> Seeds.derive(s.seed(), 2, it));
         }
-        adam.close();
+    }
+
+    /**
+     * A classifier training without a run folder on the shared loop (STOP on a non-finite loss).
+     * Nothing in these steps draws from libtorch (the batch order is the Java permutation), so the
+     * loop's per-iteration re-seeding leaves the numbers as they were before the shared loop.
+     */
+    private static void runDetached(NDManager m, TrainingLoop.Step step, String task, long iterations,
+                                    java.util.function.LongUnaryOperator seedKey) {
+        try {
+            TrainingLoop.builder(TrainingRun.detached(ProgressListener.NONE), m, step)
+                    .task(task)
+                    .iterations(0, iterations)
+                    .seedKey(seedKey)
+                    .build()
+                    .run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a detached run writes no files
+        }
     }
 
     private static double error(Head head, List<NDArray> feats, int[] y, NDManager m) {
@@ -314,35 +344,41 @@ public final class MultigridFeatures {
                     params.addAll(net.trainableParameters());
                 }
                 params.addAll(head.parameters());
-                Adam adam = new Adam(m, params, LrSchedule.constant(s.lr()), 0.9, 0.999, 1e-8, s.weightDecay());
                 int n = labeled.length;
                 int bs = Math.min(s.batch(), n);
+                int perEpoch = n / bs;
                 for (ConvEnergyNet net : fresh.nets().values()) {
                     net.setTrainable(true);
                 }
-                for (int ep = 0; ep < s.epochs(); ep++) {
-                    int[] perm = Batches.permutation(n, s.seed(), 1000 + ep);
-                    for (int b = 0; b < n / bs; b++) {
-                        int[] idx = select(labeled, Batches.batch(perm, b, bs));
-                        try (NDManager it = m.newSubManager()) {
-                            NDArray x = fresh.toPixels(train.batch(it, idx));
-                            int[] yb = train.labels(idx);
-                            try (Gradients.Result g = Gradients.of(it, params, () -> {
-                                List<NDArray> in = gridInputs(fresh, x);
-                                List<NDArray> feats = new ArrayList<>();
-                                int k = 0;
-                                for (ConvEnergyNet net : fresh.nets().values()) {
-                                    net.setBnMode(BatchNorm2d.Mode.BATCH_UPDATE);
-                                    feats.add(net.features(in.get(k++)));
-                                }
-                                return Losses.crossEntropy(head.logits(feats), yb);
-                            })) {
-                                adam.update(g.grads());
-                            }
+                try (Adam adam = new Adam(m, params, LrSchedule.constant(s.lr()), 0.9, 0.999, 1e-8, s.weightDecay())) {
+                    int[][] perm = new int[1][];
+                    TrainingLoop.Step step = ctx -> {
+                        long it = ctx.index();
+                        int b = (int) (it % perEpoch);
+                        if (b == 0) { // epochs keyed 1000 + epoch: batch orders apart from the head's
+                            perm[0] = Batches.permutation(n, s.seed(), 1000 + it / perEpoch);
                         }
-                    }
+                        int[] idx = select(labeled, Batches.batch(perm[0], b, bs));
+                        NDManager scope = ctx.scope();
+                        NDArray x = fresh.toPixels(train.batch(scope, idx));
+                        int[] yb = train.labels(idx);
+                        try (Gradients.Result g = Gradients.of(scope, params, () -> {
+                            List<NDArray> in = gridInputs(fresh, x);
+                            List<NDArray> feats = new ArrayList<>();
+                            int k = 0;
+                            for (ConvEnergyNet net : fresh.nets().values()) {
+                                net.setBnMode(BatchNorm2d.Mode.BATCH_UPDATE);
+                                feats.add(net.features(in.get(k++)));
+                            }
+                            return Losses.crossEntropy(head.logits(feats), yb);
+                        })) {
+                            ctx.requireFinite(g.loss(), "the supervised comparison (lr " + s.lr() + ")");
+                            adam.update(g.grads());
+                        }
+                    };
+                    runDetached(m, step, "supervised comparison", (long) s.epochs() * perEpoch,
+                            it -> Seeds.derive(s.seed(), 3, it));
                 }
-                adam.close();
                 int[] testIdx = new int[test.size()];
                 for (int i = 0; i < testIdx.length; i++) {
                     testIdx[i] = i;

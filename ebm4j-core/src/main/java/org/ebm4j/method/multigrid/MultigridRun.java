@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.nn.ConvEnergyNet;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.run.Checkpoints;
 import org.ebm4j.run.RunFolder;

@@ -18,7 +18,7 @@ import org.ebm4j.nn.ConvEnergyNet;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.Gradients;
 import org.ebm4j.optim.LrSchedule;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.run.RunFolder;
 import org.ebm4j.sampling.PersistentBank;
 import org.ebm4j.train.Checkpoint;
@@ -214,6 +214,57 @@ public final class MultigridTrainer {
                 ? new MultigridModel.Observation(y, InpaintingMasks.of("random-square", m, cfg.batchSize(),
                         cfg.imageSize(), cfg.maskSize(), Seeds.derive(cfg.seed(), it, 7)))
                 : null;
+        StepResult r = step(model, adams, bank, y, obs, m);
+        row.put("iter", it);
+        row.put("epoch", it / Batches.perEpoch(data.size(), cfg.batchSize()));
+        for (Map.Entry<Integer, Update> e : r.updates().entrySet()) {
+            int g = e.getKey();
+            Update u = e.getValue();
+            if (!Double.isFinite(u.loss())) { // the update was skipped: the weights are intact, the run is not
+                ctx.diverged(String.format("grid %dx%d diverged at iteration %d: the loss is %s; the last "
+                        + "checkpoint is kept. Lower --lr or --delta and start again", g, g, it, u.loss()), true);
+            }
+            row.put("f_obs_" + g, u.fObs());
+            row.put("f_syn_" + g, u.fSyn());
+            row.put("loss_" + g, u.loss());
+            row.put("grad_l1_" + g, u.gradL1());
+        }
+        row.put("lr", r.lr());
+        row.put("ms_chains", Math.round(r.chainNanos() / 1e5) / 10.0);
+        row.put("ms_updates", Math.round(r.updateNanos() / 1e5) / 10.0);
+        row.put("_syn", r.syn());
+    }
+
+    /**
+     * What the chains and updates of one iteration produced.
+     *
+     * @param syn         the synthesized states, one per grid net (coarsest first) or one for the
+     *                    single-chain methods (cd1, pcd: the finest grid's)
+     * @param updates     each grid's update, in the order of {@link MultigridModel#nets()}; ends at
+     *                    the first grid whose loss was not finite (that and the later nets untouched)
+     * @param lr          the learning rate of the last Adam step taken
+     * @param chainNanos  wall time of the chains
+     * @param updateNanos wall time of the updates
+     */
+    public record StepResult(List<NDArray> syn, Map<Integer, Update> updates, double lr, long chainNanos,
+                             long updateNanos) {
+    }
+
+    /**
+     * The chains and the updates of one training iteration on a batch {@code y} (pixel units), for
+     * the model's configured method: multi-grid or single-grid CD from the batch's 1×1 images
+     * (Alg. 1), CD-k from the data, or persistent CD from {@code bank} (read, then overwritten);
+     * then one Adam step per grid net on mean f(syn) − mean f(obs) (Eq. 9, {@link #update}).
+     * Used by the trainer and by the benchmark, so both run the same iteration.
+     *
+     * @param adams the optimizer of each grid's net, keyed by grid size
+     * @param bank  the persistent chains (pcd only; null otherwise)
+     * @param obs   the observed part of the batch when training for inpainting, else null
+     * @param m     the iteration's manager; {@code y} should belong to it, so what is computed is freed with it
+     */
+    public static StepResult step(MultigridModel model, Map<Integer, Adam> adams, PersistentBank bank, NDArray y,
+                                  MultigridModel.Observation obs, NDManager m) {
+        MultigridConfig cfg = model.config();
         List<NDArray> syn;
         long tChain = System.nanoTime();
         ConvEnergyNet finest = model.nets().get(cfg.imageSize());
@@ -224,6 +275,9 @@ public final class MultigridTrainer {
             }
             case CD1 -> syn = List.of(model.chainAt(finest, y, cfg.imageSize(), cfg.cd1Steps(), obs));
             case PCD -> {
+                if (bank == null) {
+                    throw new IllegalArgumentException("persistent CD needs its bank of chains, got none");
+                }
                 if (!bank.isFilled()) { // persistent chains start like single-grid CD, from the first batch's 1×1 images
                     NDArray start = BlockResample.down(y, cfg.imageSize());
                     bank.fill(Map.of(PCD_BANK, BlockResample.up(start, cfg.imageSize())));
@@ -237,8 +291,7 @@ public final class MultigridTrainer {
         }
         syn.get(syn.size() - 1).getFloat(0, 0, 0, 0); // wait for the chain before reading the clock
         long tUpdate = System.nanoTime();
-        row.put("iter", it);
-        row.put("epoch", it / Batches.perEpoch(data.size(), cfg.batchSize()));
+        Map<Integer, Update> updates = new LinkedHashMap<>();
         int k = 0;
         double lr = Double.NaN;
         for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
@@ -249,20 +302,13 @@ public final class MultigridTrainer {
             Adam adam = adams.get(g);
             lr = adam.currentLr();
             Update u = update(net, adam, obsG, synG, m);
-            if (!Double.isFinite(u.loss())) { // the update was skipped: the weights are intact, the run is not
-                ctx.diverged(String.format("grid %dx%d diverged at iteration %d: the loss is %s; the last "
-                        + "checkpoint is kept. Lower --lr or --delta and start again", g, g, it, u.loss()), true);
-            }
-            row.put("f_obs_" + g, u.fObs());
-            row.put("f_syn_" + g, u.fSyn());
-            row.put("loss_" + g, u.loss());
-            row.put("grad_l1_" + g, u.gradL1());
+            updates.put(g, u);
             net.setTrainable(false);
+            if (!Double.isFinite(u.loss())) { // a poisoned iteration: the later nets are not updated either
+                break;
+            }
         }
-        row.put("lr", lr);
-        row.put("ms_chains", Math.round((tUpdate - tChain) / 1e5) / 10.0);
-        row.put("ms_updates", Math.round((System.nanoTime() - tUpdate) / 1e5) / 10.0);
-        row.put("_syn", syn);
+        return new StepResult(syn, updates, lr, tUpdate - tChain, System.nanoTime() - tUpdate);
     }
 
     /** The outcome of one net's update. */

@@ -1,9 +1,10 @@
 package org.ebm4j.method.patchgen;
 
+import org.ebm4j.image.Masks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.ebm4j.core.EbmException;
-import org.ebm4j.core.ImageTensors;
+import org.ebm4j.image.ImageTensors;
 import org.ebm4j.core.Torch;
 import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.Grid;

@@ -1,7 +1,6 @@
 package org.ebm4j.method.patchgen;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ebm4j.config.Cadence;
 import org.ebm4j.config.Choice;
@@ -65,24 +64,12 @@ public record PatchGenConfig(
 
     /** Initial noise at the coarsest scale. */
     public enum NoiseType implements Choice {
-        UNIFORM("uniform"), GAUSS("gauss");
-
-        private final String label;
-
-        NoiseType(String label) {
-            this.label = label;
-        }
-
-        @JsonValue
-        @Override
-        public String label() {
-            return label;
-        }
+        UNIFORM, GAUSS;
 
         /** The label, so string concatenation prints what config.json holds. */
         @Override
         public String toString() {
-            return label;
+            return label();
         }
 
         /** Parses a label; the message lists the valid ones. */
@@ -95,28 +82,16 @@ public record PatchGenConfig(
     /** What the guard does when the recovery error explodes. */
     public enum EarlyStop implements Choice {
         /** Restart the scale from a fresh net (bounded by maxRestarts). */
-        RESTART("restart"),
+        RESTART,
         /** Log a warning and go on. */
-        WARN("warn"),
+        WARN,
         /** Stop the run with an error. */
-        STOP("stop");
-
-        private final String label;
-
-        EarlyStop(String label) {
-            this.label = label;
-        }
-
-        @JsonValue
-        @Override
-        public String label() {
-            return label;
-        }
+        STOP;
 
         /** The label, so string concatenation prints what config.json holds. */
         @Override
         public String toString() {
-            return label;
+            return label();
         }
 
         /** Parses a label: "unknown early-stop 'x'; use one of: restart, warn, stop". */

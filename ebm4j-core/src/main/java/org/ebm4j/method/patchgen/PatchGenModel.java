@@ -3,7 +3,7 @@ package org.ebm4j.method.patchgen;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.ebm4j.core.ImageTensors;
+import org.ebm4j.image.ImageTensors;
 import org.ebm4j.core.Torch;
 import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.Resize;
@@ -81,14 +81,23 @@ public final class PatchGenModel implements AutoCloseable {
      * the config's step size δ² ({@link LangevinStep#fromStepSize}) and the scheduled noise std s.
      */
     public LangevinConfig langevin(int steps, double noiseStd) {
+        return langevin(config, steps, noiseStd);
+    }
+
+    /** {@link #langevin(int, double)} of a given config (training and sampling share it). */
+    static LangevinConfig langevin(PatchGenConfig config, int steps, double noiseStd) {
         return LangevinConfig.scoreClipped(steps, LangevinStep.fromStepSize(config.stepSize()).withNoise(noiseStd));
     }
 
     /** Runs {@link #langevin} on the padded state with the scale's net (parameters frozen). */
     public NDArray chain(int scale, NDArray padded, int steps, double noiseStd) {
-        PatchEnergyNet net = nets.get(scale);
+        return chain(nets.get(scale), padded, langevin(steps, noiseStd));
+    }
+
+    /** One chain of {@code net} on the padded state, its parameters frozen (no weight gradients are taped). */
+    static NDArray chain(PatchEnergyNet net, NDArray padded, LangevinConfig langevin) {
         net.setTrainable(false);
-        return Langevin.run(net::langevinTarget, padded, langevin(steps, noiseStd));
+        return Langevin.run(net::langevinTarget, padded, langevin);
     }
 
     /** Grey initial noise of the coarsest scale (one channel tiled to RGB), as the official code draws it. */

@@ -63,7 +63,7 @@ public final class PatchGenRun {
     static Checkpoint.Meta legacyMeta(JsonNode n) {
         return new Checkpoint.Meta("legacy", METHOD, n.path("iteration").asLong() + 1, n.path("complete").asBoolean(),
                 Map.of("adam", n.path("adamStep").asLong()),
-                org.ebm4j.run.AtomicFiles.MAPPER.valueToTree(new ScaleState(n.path("scale").asInt(), n.path("restart").asInt())),
+                org.ebm4j.core.AtomicFiles.MAPPER.valueToTree(new ScaleState(n.path("scale").asInt(), n.path("restart").asInt())),
                 null);
     }
 

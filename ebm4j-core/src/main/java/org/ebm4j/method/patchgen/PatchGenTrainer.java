@@ -2,9 +2,8 @@ package org.ebm4j.method.patchgen;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import org.ebm4j.core.EbmException;
-import org.ebm4j.core.ImageTensors;
+import org.ebm4j.image.ImageTensors;
 import org.ebm4j.core.ProgressListener;
 import org.ebm4j.core.Seeds;
 import org.ebm4j.core.Torch;
@@ -12,21 +11,16 @@ import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.ImageFiles;
 import org.ebm4j.nn.PatchEnergyNet;
 import org.ebm4j.optim.Adam;
-import org.ebm4j.optim.GradClip;
-import org.ebm4j.optim.Gradients;
-import org.ebm4j.optim.LrSchedule;
-import org.ebm4j.run.AtomicFiles;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.run.RunFolder;
 import org.ebm4j.train.Checkpoint;
 import org.ebm4j.train.DivergencePolicy;
 import org.ebm4j.train.TrainingLoop;
 import org.ebm4j.train.TrainingRun;
-import org.ebm4j.sampling.NoiseSchedule;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -135,10 +129,7 @@ public final class PatchGenTrainer {
             Torch.seed(Seeds.derive(cfg.seed(), s, -1, restart));
             PatchEnergyNet net = model.newNet(s);
             model.setNet(s, net);
-            List<Parameter> params = net.trainableParameters();
-            Adam adam = new Adam(model.manager(), params,
-                    LrSchedule.linearToFloor(cfg.lrInit(), cfg.lrMin(), cfg.lrDecayIters()),
-                    cfg.beta1(), cfg.beta2(), 1e-8, 0);
+            Adam adam = PatchGenStep.newAdam(cfg, model.manager(), net);
             Checkpoint parts = PatchGenRun.checkpoint(net, adam);
             if (firstIter > 0) {
                 try (NDManager tmp = model.manager().newSubManager()) {
@@ -194,8 +185,6 @@ public final class PatchGenTrainer {
         int w = model.pyramid().widths()[s];
         int h = model.pyramid().heights()[s];
         int pad = cfg.pad();
-        NoiseSchedule noise = NoiseSchedule.linearDecay(cfg.noiseInit(), cfg.noiseMin(), cfg.noiseDecayIters());
-        List<Parameter> params = net.trainableParameters();
         DivergencePolicy policy = switch (cfg.earlyStop()) {
             case WARN -> DivergencePolicy.WARN;
             case STOP -> DivergencePolicy.STOP;
@@ -211,13 +200,10 @@ public final class PatchGenTrainer {
                 recInit = Torch.pad(init, pad);
                 recInit.attach(scaleMgr);
             }
+            PatchGenStep scaleStep = new PatchGenStep(cfg, net, adam, obsScale, recInit, cfg.stepsAt(s));
             TrainingLoop.Step step = ctx -> {
                 int it = (int) ctx.index();
                 NDManager itMgr = ctx.scope();
-                // per-iteration copies of the scale's tensors, so what is computed from them is freed
-                // with this iteration and not kept until the scale ends (see Torch.scopedCopy)
-                NDArray obs = Torch.scopedCopy(obsScale, itMgr);
-                NDArray recStart = Torch.scopedCopy(recInit, itMgr);
                 NDArray init;
                 if (s == 0) {
                     init = model.initialNoise(itMgr, 1, h, w);
@@ -227,56 +213,41 @@ public final class PatchGenTrainer {
                     NDArray z = model.initialNoise(itMgr, 1, h0, w0);
                     init = model.multiScale(z, s, false, cfg.noiseMin(), 1.0, 1.0, true);
                 }
-                double sigma = noise.std(it);
-                NDArray syn = model.chain(s, Torch.pad(init, pad), cfg.stepsAt(s), sigma);
-                NDArray rec = model.chain(s, recStart, cfg.stepsRec(), 0.0);
-                net.setTrainable(true);
-                float[] f = new float[3];
-                // Eq. 5 with the recovery term: mean f(syn) − mean f(obs) + λ·(mean f(rec) − mean f(obs))
-                try (Gradients.Result g = Gradients.of(itMgr, params, () -> {
-                    NDArray fObs = net.output(obs).mean();
-                    NDArray fSyn = net.output(syn).mean();
-                    NDArray fRec = net.output(rec).mean();
-                    f[0] = fObs.getFloat();
-                    f[1] = fSyn.getFloat();
-                    f[2] = fRec.getFloat();
-                    return fSyn.sub(fObs).add(fRec.sub(fObs).mul(cfg.lambdaRec()));
-                })) {
-                    // a NaN step would poison the weights for good: checked before the update
-                    ctx.requireFinite(g.loss(), "scale " + s);
-                    GradClip.perTensor(g.grads(), cfg.gradClamp());
-                    double lr = adam.currentLr();
-                    adam.update(g.grads());
-                    if (ctx.logDue()) {
-                        double recMse = rec.sub(obs).square().sum().getFloat();
-                        double randMse = syn.sub(obs).square().sum().getFloat();
-                        Map<String, Object> row = ctx.row();
-                        row.put("scale", s);
-                        row.put("iter", it);
-                        row.put("loss", g.loss());
-                        row.put("f_obs", f[0]);
-                        row.put("f_syn", f[1]);
-                        row.put("f_rec", f[2]);
-                        row.put("rec_mse", recMse);
-                        row.put("rand_mse", randMse);
-                        row.put("lr", lr);
-                        row.put("noise", sigma);
-                        row.put("restart", restart);
-                        // the official early-stop test: the recovery chain no longer finds the image
-                        if (recMse / ((double) h * w) > cfg.earlyStopThreshold()) {
-                            ctx.diverged(String.format("scale %d diverged at iteration %d: rec_mse/(h*w) = %.2f > %.2f",
-                                    s, it, recMse / ((double) h * w), cfg.earlyStopThreshold()), false);
-                        }
+                PatchGenStep.Result r = scaleStep.run(itMgr, it, init);
+                // a NaN step would poison the weights for good: the step skipped the update, the loop stops
+                ctx.requireFinite(r.loss(), "scale " + s);
+                NDArray obs = r.obs();
+                NDArray syn = r.syn();
+                NDArray rec = r.rec();
+                if (ctx.logDue()) {
+                    double recMse = rec.sub(obs).square().sum().getFloat();
+                    double randMse = syn.sub(obs).square().sum().getFloat();
+                    Map<String, Object> row = ctx.row();
+                    row.put("scale", s);
+                    row.put("iter", it);
+                    row.put("loss", r.loss());
+                    row.put("f_obs", r.fObs());
+                    row.put("f_syn", r.fSyn());
+                    row.put("f_rec", r.fRec());
+                    row.put("rec_mse", recMse);
+                    row.put("rand_mse", randMse);
+                    row.put("lr", r.lr());
+                    row.put("noise", r.noise());
+                    row.put("restart", restart);
+                    // the official early-stop test: the recovery chain no longer finds the image
+                    if (recMse / ((double) h * w) > cfg.earlyStopThreshold()) {
+                        ctx.diverged(String.format("scale %d diverged at iteration %d: rec_mse/(h*w) = %.2f > %.2f",
+                                s, it, recMse / ((double) h * w), cfg.earlyStopThreshold()), false);
                     }
-                    if (ctx.due(cfg.imageEvery())) {
-                        Path dir = run.images().resolve("scale_" + s);
-                        ImageFiles.writePng(dir.resolve(String.format("syn_%05d.png", it)),
-                                ImageTensors.fromTensor(Torch.unpad(syn, pad)).get(0));
-                        ImageFiles.writePng(dir.resolve(String.format("rec_%05d.png", it)),
-                                ImageTensors.fromTensor(Torch.unpad(rec, pad)).get(0));
-                    }
-                    ctx.status(String.format("scale %d/%d loss %.4f", s + 1, model.pyramid().numScales(), g.loss()));
                 }
+                if (ctx.due(cfg.imageEvery())) {
+                    Path dir = run.images().resolve("scale_" + s);
+                    ImageFiles.writePng(dir.resolve(String.format("syn_%05d.png", it)),
+                            ImageTensors.fromTensor(Torch.unpad(syn, pad)).get(0));
+                    ImageFiles.writePng(dir.resolve(String.format("rec_%05d.png", it)),
+                            ImageTensors.fromTensor(Torch.unpad(rec, pad)).get(0));
+                }
+                ctx.status(String.format("scale %d/%d loss %.4f", s + 1, model.pyramid().numScales(), r.loss()));
             };
             return TrainingLoop.builder(tr, scaleMgr, step)
                     .task("scale " + s)

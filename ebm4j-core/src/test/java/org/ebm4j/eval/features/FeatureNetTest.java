@@ -72,6 +72,55 @@ class FeatureNetTest {
         }
     }
 
+    /** Progress counts batches (the shared loop's iterations); each epoch ends with one message carrying the test accuracy. */
+    @Test
+    void progressCountsBatchesAndEachEpochReportsItsAccuracy() {
+        ImageDataset train = stripes(64, 1);
+        ImageDataset test = stripes(20, 2);
+        List<Long> totals = new java.util.ArrayList<>();
+        List<Long> done = new java.util.ArrayList<>();
+        List<String> messages = new java.util.ArrayList<>();
+        ProgressListener rec = new ProgressListener() {
+            @Override
+            public void start(String task, long total) {
+                totals.add(total);
+            }
+
+            @Override
+            public void progress(long d, String status) {
+                done.add(d);
+                assertThat(status).startsWith("epoch " + ((d - 1) / 2 + 1) + " loss ");
+            }
+
+            @Override
+            public void message(String line) {
+                messages.add(line);
+            }
+        };
+        try (NDManager m = NDManager.newBaseManager();
+             FeatureNet net = FeatureNet.train(train, test, "stripes", new FeatureNet.TrainConfig(1, 2, 32, 0.003), rec, m)) {
+            assertThat(totals).containsExactly(4L); // 2 epochs of 64 / 32 batches
+            assertThat(done).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(messages).hasSize(2);
+            assertThat(messages.get(0)).startsWith("epoch 1: loss ").contains("test accuracy");
+            // the last epoch's message reports the accuracy of the finished net
+            assertThat(messages.get(1)).startsWith("epoch 2: loss ")
+                    .endsWith(String.format(java.util.Locale.ROOT, "test accuracy %.4f", net.meta().testAccuracy()));
+        }
+    }
+
+    /** A learning rate that sends the weights to infinity stops training at the first non-finite loss, naming it. */
+    @Test
+    void aNonFiniteLossStopsTraining() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> FeatureNet.train(stripes(64, 1), stripes(20, 2), "stripes",
+                    new FeatureNet.TrainConfig(1, 2, 32, 1e300), ProgressListener.NONE, m))
+                    .isInstanceOf(org.ebm4j.train.DivergenceException.class)
+                    .hasMessageContaining("feature-net training (lr 1.0E300) diverged at iteration 1")
+                    .satisfies(e -> assertThat(((org.ebm4j.train.DivergenceException) e).poisoned()).isTrue());
+        }
+    }
+
     @Test
     void damagedOrForeignFilesAreRejected() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class MultigridFeaturesTest {
@@ -40,6 +41,18 @@ class MultigridFeaturesTest {
                 assertThat(Math.sqrt(sq / n - mean * mean)).as("sd of channel %d", c).isCloseTo(1, within(1e-3));
             }
             assertThat(te.toFloatArray()).containsExactly(tr.get("0:2").toFloatArray());
+        }
+    }
+
+    /** A head whose weights go to infinity stops at the first non-finite loss instead of reporting a meaningless error. */
+    @Test
+    void aNonFiniteLossStopsTheHead() {
+        try (NDManager m = NDManager.newBaseManager(); MultigridModel model = new MultigridModel(m, MultigridTest.tiny("mcd"))) {
+            org.ebm4j.data.ImageDataset d = MultigridTest.bars();
+            assertThatThrownBy(() -> MultigridFeatures.evaluate(model, d, d,
+                    new MultigridFeatures.Settings(16, 2, 8, 1e300, 0, 9), false))
+                    .isInstanceOf(org.ebm4j.train.DivergenceException.class)
+                    .hasMessageContaining("the feature head (lr 1.0E300) diverged at iteration 1");
         }
     }
 }

@@ -108,7 +108,7 @@ class MultigridTest {
                 assertThat(ignored.nets()).isNotEmpty();
             }
             // rewrite its config to the 2-epoch one and resume: iterations 3..5 continue from the checkpoint
-            org.ebm4j.run.AtomicFiles.writeJson(b.configFile(), org.ebm4j.run.AtomicFiles.readJson(a.configFile(), MultigridRun.Info.class));
+            org.ebm4j.core.AtomicFiles.writeJson(b.configFile(), org.ebm4j.core.AtomicFiles.readJson(a.configFile(), MultigridRun.Info.class));
             try (NDManager m = NDManager.newBaseManager();
                  MultigridModel ignored = new MultigridTrainer(cfg, null).train(b, bars(), m)) {
                 assertThat(ignored.nets()).isNotEmpty();

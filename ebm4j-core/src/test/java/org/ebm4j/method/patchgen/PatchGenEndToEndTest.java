@@ -3,7 +3,7 @@ package org.ebm4j.method.patchgen;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.ebm4j.core.EbmException;
-import org.ebm4j.core.ImageTensors;
+import org.ebm4j.image.ImageTensors;
 import org.ebm4j.core.ProgressListener;
 import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.ImageFiles;

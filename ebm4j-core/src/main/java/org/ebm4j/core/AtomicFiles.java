@@ -1,4 +1,4 @@
-package org.ebm4j.run;
+package org.ebm4j.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;

@@ -1,15 +1,12 @@
-package org.ebm4j.method.patchgen;
+package org.ebm4j.image;
 
 import org.ebm4j.core.EbmException;
-import org.ebm4j.image.FloatImage;
-import org.ebm4j.image.ImageFiles;
-import org.ebm4j.image.Resize;
 
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Blend masks of the editing and harmonization applications (SinGAN's {@code dilate_mask}): a grey
+ * Blend masks (PatchGenCN editing and harmonization; inpainting evaluation) (SinGAN's {@code dilate_mask}): a grey
  * image read as luminance in [0, 1], thresholded at 0.5, dilated by a disk and Gaussian-blurred.
  * Pixels further than dilation radius + blur support from the mask get exactly 0, so blending
  * leaves them exactly equal to the reference.

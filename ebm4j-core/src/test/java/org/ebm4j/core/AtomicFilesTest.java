@@ -1,4 +1,4 @@
-package org.ebm4j.run;
+package org.ebm4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,10 +1,8 @@
-package org.ebm4j.core;
+package org.ebm4j.image;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.ebm4j.image.FloatImage;
-import org.ebm4j.image.Resize;
 
 import java.util.ArrayList;
 import java.util.List;
