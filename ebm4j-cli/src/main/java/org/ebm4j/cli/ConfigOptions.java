@@ -51,6 +51,34 @@ final class ConfigOptions {
         }
     }
 
+    /**
+     * The start every train command shares: with --resume no config options are allowed and the
+     * run keeps its config (null is returned); otherwise the config is resolved and, with
+     * --print-config, printed ({@code printed} is then true and the command exits 0). Without
+     * --print-config, --out is required.
+     */
+    <T extends Record> Resolved<T> resolve(CommandLine.Model.CommandSpec spec, boolean resume, Path out,
+                                           ConfigType<T> type, java.util.function.Supplier<T> build) {
+        T cfg = null;
+        if (resume) {
+            refuseWithResume(spec);
+        } else {
+            cfg = build.get();
+            if (print) {
+                print(type, cfg);
+                return new Resolved<>(cfg, true);
+            }
+        }
+        if (out == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=<out>'");
+        }
+        return new Resolved<>(cfg, false);
+    }
+
+    /** A train command's config (null on --resume) and whether --print-config already printed it. */
+    record Resolved<T>(T config, boolean printed) {
+    }
+
     /** The resolved config as JSON, for --print-config. */
     static <T extends Record> void print(ConfigType<T> type, T cfg) {
         System.out.println(type.toJson(cfg));

@@ -58,19 +58,11 @@ final class DualmcmcCommand {
 
         @Override
         public Integer call() throws Exception {
-            DualMcmcConfig cfg = null;
-            if (resume) {
-                config.refuseWithResume(spec);
-            } else {
-                cfg = config();
-                if (config.print) {
-                    ConfigOptions.print(DualMcmcConfig.TYPE, cfg);
-                    return 0;
-                }
+            ConfigOptions.Resolved<DualMcmcConfig> resolved = config.resolve(spec, resume, out, DualMcmcConfig.TYPE, this::config);
+            if (resolved.printed()) {
+                return 0;
             }
-            if (out == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=<out>'");
-            }
+            DualMcmcConfig cfg = resolved.config();
             ConsoleProgress progress = ConsoleProgress.of(common);
             RunFolder run = null;
             try (NDManager m = NDManager.newBaseManager()) {

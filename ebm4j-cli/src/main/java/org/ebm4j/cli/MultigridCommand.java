@@ -56,20 +56,12 @@ final class MultigridCommand {
 
         @Override
         public Integer call() throws Exception {
-            MultigridConfig cfg = null;
-            if (resume) {
-                config.refuseWithResume(spec);
-            } else {
-                cfg = config();
-                if (config.print) {
-                    ConfigOptions.print(MultigridConfig.TYPE, cfg);
-                    return 0;
-                }
+            ConfigOptions.Resolved<MultigridConfig> resolved = config.resolve(spec, resume, out, MultigridConfig.TYPE, this::config);
+            if (resolved.printed()) {
+                return 0;
             }
-            if (out == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=<out>'");
-            }
-                        ConsoleProgress progress = ConsoleProgress.of(common);
+            MultigridConfig cfg = resolved.config();
+            ConsoleProgress progress = ConsoleProgress.of(common);
             RunFolder run = null; // holds the run's write lock from creation until the report is written
             try (NDManager m = NDManager.newBaseManager()) {
                 MultigridModel model;

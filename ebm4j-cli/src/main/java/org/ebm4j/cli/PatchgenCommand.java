@@ -49,20 +49,12 @@ final class PatchgenCommand {
             if (minSize != null) Checks.atLeast(spec, "--min-size", minSize, 8);
             if (scales != null) Checks.atLeast(spec, "--scales", scales, 1);
             if (iters != null) Checks.atLeast(spec, "--iters", iters, 1);
-            PatchGenConfig cfg = null;
-            if (resume) {
-                config.refuseWithResume(spec);
-            } else {
-                cfg = config();
-                if (config.print) {
-                    ConfigOptions.print(PatchGenConfig.TYPE, cfg);
-                    return 0;
-                }
+            ConfigOptions.Resolved<PatchGenConfig> resolved = config.resolve(spec, resume, out, PatchGenConfig.TYPE, this::config);
+            if (resolved.printed()) {
+                return 0;
             }
-            if (out == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=<out>'");
-            }
-                        ConsoleProgress progress = ConsoleProgress.of(common);
+            PatchGenConfig cfg = resolved.config();
+            ConsoleProgress progress = ConsoleProgress.of(common);
             Path report;
             try (NDManager m = NDManager.newBaseManager()) {
                 PatchGenModel model;

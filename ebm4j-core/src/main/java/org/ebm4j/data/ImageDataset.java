@@ -94,6 +94,21 @@ public final class ImageDataset {
     }
 
     /** Images idx as a float tensor [B, C, H, W] in [-1, 1], attached to m. */
+    /**
+     * Refuses training on this set unless it holds at least one batch of images of the configured
+     * channels and side; the message says what to change.
+     */
+    public void requireTraining(int channels, int size, int batchSize) {
+        if (size() < batchSize) {
+            throw new org.ebm4j.core.EbmException("the training data has " + size() + " images, fewer than one batch of "
+                    + batchSize + "; use more images or a smaller --batch");
+        }
+        if (height() != size || width() != size || channels() != channels) {
+            throw new org.ebm4j.core.EbmException("training data is " + channels() + "x" + height() + "x" + width()
+                    + ", the configuration expects " + channels + "x" + size + "x" + size);
+        }
+    }
+
     public NDArray batch(NDManager m, int[] idx) {
         int per = imageBytes();
         float[] buf = new float[idx.length * per];

@@ -80,14 +80,7 @@ public final class MultigridTrainer {
     }
 
     static void checkData(MultigridConfig cfg, ImageDataset data) {
-        if (data.size() < cfg.batchSize()) {
-            throw new EbmException("the training data has " + data.size() + " images, fewer than one batch of "
-                    + cfg.batchSize() + "; use more images or a smaller --batch");
-        }
-        if (data.height() != cfg.imageSize() || data.width() != cfg.imageSize() || data.channels() != cfg.channels()) {
-            throw new EbmException("training data is " + data.channels() + "x" + data.height() + "x" + data.width()
-                    + ", the configuration expects " + cfg.channels() + "x" + cfg.imageSize() + "x" + cfg.imageSize());
-        }
+        data.requireTraining(cfg.channels(), cfg.imageSize(), cfg.batchSize());
     }
 
     /** The learning-rate schedule: constant, or log-linear from lr to lrEnd in steps of 10 iterations (paper §7.1). */
