@@ -65,7 +65,7 @@ class DualmcmcCliTest {
         CliRun.Result s = cli("dualmcmc", "sample", "--run", run.toString(), "--out", tmp.resolve("s").toString(), "--n", "3",
                 "--steps", "2");
         assertThat(s.code()).as(s.err()).isZero();
-        assertThat(tmp.resolve("s/sample_002.png")).exists();
+        assertThat(tmp.resolve("s/revised/sample_002.png")).exists();
         assertThat(tmp.resolve("s/revised.png")).exists();
         CliRun.Result rec = cli("dualmcmc", "reconstruct", "--run", run.toString(), "--n", "10", "--out", tmp.resolve("rec").toString());
         assertThat(rec.code()).as(rec.err()).isZero();

@@ -7,6 +7,9 @@ import org.ebm4j.image.ImageTensors;
 import org.ebm4j.core.NativeAllocator;
 import org.ebm4j.core.Torch;
 import org.ebm4j.image.FloatImage;
+import org.ebm4j.method.dualmcmc.DualMcmcConfig;
+import org.ebm4j.method.dualmcmc.DualMcmcModel;
+import org.ebm4j.method.dualmcmc.DualMcmcTrainer;
 import org.ebm4j.method.multigrid.MultigridConfig;
 import org.ebm4j.method.multigrid.MultigridModel;
 import org.ebm4j.method.multigrid.MultigridTrainer;
@@ -37,7 +40,8 @@ public final class Workloads {
     static final PatchGenConfig PAPER = PatchGenConfig.paper();
 
     public static List<String> names() {
-        return List.of("patchgencn-s48", "patchgencn-s128", "patchgencn-s250", "patchgencn-sample250", "multigrid-64");
+        return List.of("patchgencn-s48", "patchgencn-s128", "patchgencn-s250", "patchgencn-sample250", "multigrid-64",
+                "dualmcmc-32");
     }
 
     /** Runs one workload and returns the JSON fields of peer_torch.py (impl, workload, ms_per_iter_median, ...). */
@@ -58,6 +62,7 @@ public final class Workloads {
                 case "patchgencn-s250" -> train(base, 250, 188);
                 case "patchgencn-sample250" -> sample(base);
                 case "multigrid-64" -> multigrid(base);
+                case "dualmcmc-32" -> dualmcmc(base);
                 default -> throw new IllegalStateException(name);
             };
             double[] ms = new double[iters];
@@ -220,6 +225,75 @@ public final class Workloads {
     }
 
     /** Analytic conv FLOPs of one net call, as net_cost in peer_torch.py (2 * MACs per conv layer). */
+    /**
+     * One Dual-MCMC teaching iteration on 32 RGB 32×32 images (see dualmcmc in peer_torch.py) by the
+     * library's own step ({@link DualMcmcTrainer#step}, what DualMcmcTrainer runs): the official
+     * CIFAR-10 values (T^x 30 steps s 0.5 n 1e-3; T^z 10 steps s 0.1 n 0.1 σ 0.3; S 50; inference
+     * weight 0.1; three Adams β (0, 0.9)) with the residual nets at width 64 and latent 128, the
+     * updates in the official order G, I, then E on a fresh T^x chain.
+     */
+    private static Workload dualmcmc(NDManager base) {
+        int batch = 32;
+        int nz = 128;
+        int w = 64;
+        DualMcmcConfig cfg = DualMcmcConfig.paperCifar10()
+                .withNets(new DualMcmcConfig.Nets(DualMcmcConfig.Layout.CIFAR, nz, w, w, w))
+                .withTraining(0, 1, batch);
+        DualMcmcModel model = new DualMcmcModel(base, cfg);
+        Adam[] adams = DualMcmcTrainer.optimizers(model, 1);
+        DualMcmcTrainer trainer = new DualMcmcTrainer(cfg, org.ebm4j.core.ProgressListener.NONE);
+        NDArray images = Torch.uniform(base, -1f, 1f, new Shape(batch, 3, 32, 32));
+        long[] index = {0};
+        Step step = it -> trainer.step(model, adams, Torch.scopedCopy(images, it), it, index[0]++);
+        // FLOPs counted as peer_torch.py counts them: 2 per multiply-add of every conv and linear
+        // layer; a layer whose input carries no gradient has no input-gradient pass in an update
+        DualMcmcConfig.Chains c = cfg.chains();
+        double[] e = residualEbmMacs(w, 32);
+        double[] g = generatorMacs(nz, w);
+        double[] i = inferenceMacs(w, nz);
+        double flops = batch * (langevin(e, 2 * c.xSteps()) + langevin(g, c.zSteps())
+                + update(g, 2) + 2 * g[0] + update(i, 2) + update(e, 2));
+        return new Workload(step, flops);
+    }
+
+    private static double langevin(double[] macs, int steps) {
+        return steps * 4 * macs[0];
+    }
+
+    private static double update(double[] macs, int passes) {
+        return passes * (2 * macs[0] + 2 * macs[0] + 2 * macs[1]);
+    }
+
+    /** {total, inner} multiply-adds per image of the 32-px residual EBM of width ch (stem, down, two plain blocks). */
+    static double[] residualEbmMacs(int ch, int size) {
+        double s = size;
+        double first = s * s * 3 * ch * 9 + (s / 2) * (s / 2) * 3 * ch; // stem conv1 and its 1x1 shortcut on x
+        double rest = s * s * ch * ch * 9                              // stem conv2
+                + 2 * (s / 2) * (s / 2) * ch * ch * 9 + (s / 2) * (s / 2) * ch * ch // down block + 1x1
+                + 2 * 2 * (s / 4) * (s / 4) * ch * ch * 9                // two blocks at 8x8
+                + ch;                                                   // linear head
+        return new double[] {first + rest, rest};
+    }
+
+    /** {total, inner} of the 32-px residual generator (linear to 4x4, three up-blocks, output conv). */
+    static double[] generatorMacs(int nz, int ch) {
+        double lin = (double) nz * 16 * ch;
+        double rest = 0;
+        for (int side = 8; side <= 32; side *= 2) {
+            rest += (double) side * side * ch * ch * (9 + 9 + 1);
+        }
+        rest += 32.0 * 32 * 3 * ch * 9;
+        return new double[] {lin + rest, rest};
+    }
+
+    /** {total, inner} of the CIFAR inference net (3x3 stem, three 4x4 stride-2 convs, two 4x4 heads). */
+    static double[] inferenceMacs(int w, int nz) {
+        double first = 32.0 * 32 * 3 * w * 9;
+        double rest = 16.0 * 16 * 2 * w * w * 16 + 8.0 * 8 * 4 * w * 2 * w * 16 + 4.0 * 4 * 8 * w * 4 * w * 16
+                + 2.0 * nz * 8 * w * 16;
+        return new double[] {first + rest, rest};
+    }
+
     record Cost(double fwd, double gradX, double gradW) {
         static Cost of(int[] widths, int paddedW, int paddedH) {
             double total = 0;

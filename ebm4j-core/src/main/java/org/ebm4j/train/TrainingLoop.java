@@ -3,10 +3,12 @@ package org.ebm4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.ebm4j.core.AtomicFiles;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.core.ProgressListener;
 import org.ebm4j.core.Torch;
 import org.ebm4j.optim.Adam;
+import org.ebm4j.run.Checkpoints;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -151,6 +153,7 @@ public final class TrainingLoop {
     private final int checkpointEvery;
     private final long epochLength;
     private final boolean checkpointAtEnd;
+    private final int keepEpochs;
     private final DivergencePolicy policy;
     private final int maxRollbacks;
     private final double rollbackLrFactor;
@@ -181,6 +184,7 @@ public final class TrainingLoop {
         this.checkpointEvery = b.checkpointEvery;
         this.epochLength = b.epochLength;
         this.checkpointAtEnd = b.checkpointAtEnd;
+        this.keepEpochs = b.keepEpochs;
         this.policy = b.policy;
         this.maxRollbacks = b.maxRollbacks;
         this.rollbackLrFactor = b.rollbackLrFactor;
@@ -255,6 +259,9 @@ public final class TrainingLoop {
                         run.sync();
                         save(it + 1, last);
                         saved = true;
+                        if (epochEnd && keepEpochs > 0) {
+                            archiveEpoch((it + 1) / epochLength);
+                        }
                     }
                 }
                 progress.progress(progressBase + it - first + 1, ctx.status);
@@ -288,6 +295,21 @@ public final class TrainingLoop {
     private void save(long next, boolean complete) throws IOException {
         checkpoint.save(checkpointFile, next, complete, state == null ? null : state.state(next));
     }
+
+    /**
+     * A copy of the checkpoint just written as {@code epoch-NNNN.ckpt} beside it, and only the
+     * {@code keepEpochs} newest such copies kept (the official Dual-MCMC code keeps the last ten
+     * per-epoch checkpoints, so an earlier epoch can be evaluated or resumed from).
+     */
+    private void archiveEpoch(long epoch) throws IOException {
+        Checkpoints dir = new Checkpoints(checkpointFile.toAbsolutePath().getParent());
+        Path copy = dir.pathFor(EPOCH_PREFIX, epoch, 4);
+        AtomicFiles.write(copy, out -> Files.copy(checkpointFile, out));
+        dir.keepLast(keepEpochs, EPOCH_PREFIX);
+    }
+
+    /** File-name prefix of the per-epoch checkpoint copies ({@code epoch-0003.ckpt}). */
+    public static final String EPOCH_PREFIX = "epoch-";
 
     /** Reloads the last checkpoint, lowers every optimizer's learning rate, drops the discarded log rows. */
     private long rollback(DivergenceException d, int attempt) throws IOException {
@@ -334,6 +356,7 @@ public final class TrainingLoop {
         private LongFunctionState state;
         private int checkpointEvery;
         private long epochLength;
+        private int keepEpochs;
         private boolean checkpointAtEnd;
         private DivergencePolicy policy = DivergencePolicy.STOP;
         private int maxRollbacks = 3;
@@ -391,6 +414,18 @@ public final class TrainingLoop {
             this.checkpointEvery = every;
             this.epochLength = epochLength;
             this.checkpointAtEnd = atEnd;
+            return this;
+        }
+
+        /**
+         * Keep a copy of the checkpoint of each of the last {@code k} epoch ends
+         * ({@code epoch-NNNN.ckpt} beside the checkpoint file); 0 (the default) keeps none.
+         */
+        public Builder keepEpochs(int k) {
+            if (k < 0) {
+                throw new IllegalArgumentException("keepEpochs must be >= 0, got " + k);
+            }
+            keepEpochs = k;
             return this;
         }
 

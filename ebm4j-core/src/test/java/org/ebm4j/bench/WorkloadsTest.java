@@ -45,6 +45,15 @@ class WorkloadsTest {
         assertThat(c.gradW()).isEqualTo(2 * total + 2 * (total - l1));
     }
 
+    @Test
+    void dualMcmcMacsEqualThoseThePeerCountsWithItsForwardHooks() {
+        // {all layers, layers whose input carries a gradient} per image, printed by peer_torch.py's
+        // net_cost on dual_nets(128, 64) (MACs = FLOPs / 2)
+        assertThat(Workloads.residualEbmMacs(64, 32)).containsExactly(68927552.0, 67108928.0);
+        assertThat(Workloads.generatorMacs(128, 64)).containsExactly(106496000.0, 106364928.0);
+        assertThat(Workloads.inferenceMacs(64, 128)).containsExactly(104529920.0, 102760448.0);
+    }
+
     static boolean benchRequested() {
         return workload() != null;
     }

@@ -166,6 +166,36 @@ class TrainingLoopTest {
     }
 
     @Test
+    void theLastKEpochEndsAreKeptAsCopiesOfTheirCheckpoints() throws Exception {
+        try (Toy toy = new Toy(1); RunFolder f = folder("epochs"); TrainingRun run = TrainingRun.open(f, null, null)) {
+            Path ck = f.checkpoints().resolve("toy.ckpt");
+            List<float[]> atEpochEnd = new ArrayList<>();
+            TrainingLoop.Step inner = toy.step();
+            TrainingLoop.builder(run, toy.m, ctx -> {
+                        inner.run(ctx);
+                        if ((ctx.index() + 1) % 3 == 0) {
+                            atEpochEnd.add(toy.weights());
+                        }
+                    }).iterations(0, 12).seedKey(it -> it).logEvery(1)
+                    .checkpoint(toy.parts(), ck, next -> null, 0, 3, true) // epochs of 3 iterations
+                    .keepEpochs(2).divergence(DivergencePolicy.STOP, 0, 0.5).build().run();
+            // epochs 1..4 ended; only the copies of epochs 3 and 4 are left, holding their weights
+            org.ebm4j.run.Checkpoints dir = new org.ebm4j.run.Checkpoints(f.checkpoints());
+            assertThat(dir.list(TrainingLoop.EPOCH_PREFIX)).extracting(p -> p.getFileName().toString())
+                    .containsExactly("epoch-0003.ckpt", "epoch-0004.ckpt");
+            for (int e = 3; e <= 4; e++) {
+                try (Toy other = new Toy(7)) {
+                    Checkpoint.Loaded ld = other.parts().load(dir.pathFor(TrainingLoop.EPOCH_PREFIX, e, 4), other.m, null);
+                    assertThat(ld.meta().iteration()).isEqualTo(3L * e);
+                    assertThat(other.weights()).containsExactly(atEpochEnd.get(e - 1));
+                }
+            }
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> TrainingLoop.builder(run, toy.m, inner).keepEpochs(-1)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keepEpochs");
+        }
+    }
+
+    @Test
     void rollbackBeforeTheFirstPeriodicCheckpointReturnsToTheStart() throws Exception {
         try (Toy toy = new Toy(1); RunFolder f = folder("early"); TrainingRun run = TrainingRun.open(f, null, null)) {
             float[] initial = toy.weights();

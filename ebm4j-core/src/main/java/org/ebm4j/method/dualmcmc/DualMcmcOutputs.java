@@ -63,7 +63,9 @@ public final class DualMcmcOutputs {
 
     /**
      * Writes DIR/generated.png (G(z)), DIR/revised.png (T^x(G(z))), DIR/side_by_side.png (each G(z)
-     * next to its revision) and DIR/sample_000.png … (the revised samples).
+     * next to its revision), and the single images DIR/generated/sample_000.png … and
+     * DIR/revised/sample_000.png … in folders of their own, so that {@code eval fid --fake DIR/revised}
+     * sees the samples and no grid.
      */
     public static List<FloatImage> writeSamples(DualMcmcModel model, Path dir, int n, long seed, int steps,
                                                 double stepSize) throws IOException {
@@ -78,7 +80,9 @@ public final class DualMcmcOutputs {
             rev = ImageTensors.fromTensor(s.revised());
         }
         for (int i = 0; i < rev.size(); i++) {
-            ImageFiles.writePng(dir.resolve(String.format("sample_%03d.png", i)), rev.get(i));
+            String name = String.format("sample_%03d.png", i);
+            ImageFiles.writePng(dir.resolve("generated").resolve(name), gen.get(i));
+            ImageFiles.writePng(dir.resolve("revised").resolve(name), rev.get(i));
         }
         int cols = Math.min(PER_ROW, n);
         ImageFiles.writePng(dir.resolve("generated.png"), Grid.tile(gen, cols, Grid.DEFAULT_PADDING, Grid.DEFAULT_PAD_VALUE));

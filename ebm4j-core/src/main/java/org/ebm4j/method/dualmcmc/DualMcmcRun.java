@@ -15,10 +15,14 @@ import java.util.Map;
 /**
  * The on-disk form of a Dual-MCMC run: config.json ({@link Info}) and checkpoints/latest.ckpt with
  * the three nets ("ebm", "gen", "inf": weights, BN running averages, spectral-norm vectors) and
- * their three Adams ("adam_e", "adam_g", "adam_i"), rewritten atomically as training goes on.
+ * their three Adams ("adam_e", "adam_g", "adam_i"), rewritten atomically as training goes on, and
+ * copies of the last {@link #KEEP_EPOCHS} epoch ends as checkpoints/epoch-NNNN.ckpt.
  */
 public final class DualMcmcRun {
     public static final String METHOD = "dualmcmc";
+
+    /** Per-epoch checkpoints kept, as the official code (which deletes all but the last ten). */
+    public static final int KEEP_EPOCHS = 10;
 
     /** config.json of a Dual-MCMC run; {@code parameters} counts each net's trainable scalars. */
     public record Info(String method, String ebm4jVersion, DualMcmcConfig config, int trainImages,

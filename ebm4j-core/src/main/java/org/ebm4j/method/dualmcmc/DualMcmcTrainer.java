@@ -167,6 +167,7 @@ public final class DualMcmcTrainer {
                         })
                         .checkpoint(parts, DualMcmcRun.checkpoint(run), next -> new DualMcmcRun.TrainState(total),
                                 cfg.checkpointEvery(), perEpoch, true)
+                        .keepEpochs(DualMcmcRun.KEEP_EPOCHS)
                         .divergence(DivergencePolicy.ROLLBACK, cfg.maxRollbacks(), 0.5)
                         .build()
                         .run();

@@ -117,7 +117,7 @@ class DualMcmcTest {
         assertThat(dir.resolve("images/rec_000005.png")).exists();
         assertThat(dir.resolve("plots/energy.png")).exists();
         assertThat(tmp.resolve("samples/side_by_side.png")).exists();
-        assertThat(tmp.resolve("samples/sample_006.png")).exists();
+        assertThat(tmp.resolve("samples/revised/sample_006.png")).exists();
         List<JsonNode> rows = JsonlLog.read(dir.resolve("log.jsonl"));
         assertThat(rows).hasSize(12);
         assertThat(rows).allSatisfy(r -> {
