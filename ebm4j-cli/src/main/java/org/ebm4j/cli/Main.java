@@ -17,6 +17,18 @@ import java.io.UncheckedIOException;
         subcommands = {PatchgenCommand.class, MultigridCommand.class, DualmcmcCommand.class, BenchCommand.class, DemoCommand.class, EvalCommand.class,
                 ReportCommand.class})
 public final class Main {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    /** --threads on every command (inherited): libtorch's intra-op threads for this process. */
+    @CommandLine.Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
+            description = "libtorch threads per operation (default: all cores). 1 is faster when other jobs "
+                    + "share the machine's cores.")
+    void setThreads(int n) {
+        if (n < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + n);
+        }
+        org.ebm4j.core.Torch.setThreads(n);
+    }
 
     /** --version: ebm4j's one version constant, with the engine it runs on. */
     static final class Versions implements CommandLine.IVersionProvider {

@@ -50,4 +50,26 @@ class HelpTest {
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("--factor=<factor>").contains("--net-scale");
     }
+
+    @Test
+    void everyCommandTakesThreadsAndRefusesANonPositiveCount() {
+        List<List<String>> commands = new ArrayList<>();
+        collect(new CommandLine(new Main()), List.of(), commands);
+        for (List<String> cmd : commands) {
+            List<String> args = new ArrayList<>(cmd);
+            args.add("--threads=0");
+            CliRun.Result r = CliRun.run(args.toArray(String[]::new));
+            assertThat(r.code()).as("exit code of '%s --threads=0'", String.join(" ", cmd)).isEqualTo(2);
+            assertThat(r.err()).contains("--threads must be >= 1, got 0");
+        }
+        int before = org.ebm4j.core.Torch.threads();
+        try {
+            int other = before == 1 ? 2 : 1;
+            CliRun.Result r = CliRun.run("bench", "--workload", "nope", "--threads", Integer.toString(other));
+            assertThat(r.err()).contains("unknown workload"); // the command ran, with the threads set first
+            assertThat(org.ebm4j.core.Torch.threads()).isEqualTo(other);
+        } finally {
+            org.ebm4j.core.Torch.setThreads(before);
+        }
+    }
 }

@@ -11,6 +11,26 @@ import ai.djl.pytorch.engine.PtNDArray;
 public final class Torch {
     private Torch() {}
 
+    /**
+     * libtorch's intra-op thread count (the threads one convolution or matrix product is split over).
+     * One thread is faster when other jobs share the cores: two thread pools on the same cores wait
+     * on each other at every op. Applies to the running engine and to one started later.
+     */
+    public static void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + n);
+        }
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n)); // read when the engine starts
+        Engine.getEngine("PyTorch");
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(n);
+    }
+
+    /** libtorch's current intra-op thread count. */
+    public static int threads() {
+        Engine.getEngine("PyTorch");
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
     /** Seeds libtorch's global generator (all DJL random ops draw from it). */
     public static void seed(long seed) {
         Engine.getInstance().setRandomSeed((int) (seed & 0x7FFFFFFFL));
