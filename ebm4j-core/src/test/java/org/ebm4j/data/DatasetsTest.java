@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 class DatasetsTest {
     @TempDir Path tmp;
 
-    /** Header facts of ../shared/reference/data.md §1.1 (.ci/run installs dataset-fashion-mnist). */
+    /** Header facts of the Fashion-MNIST IDX files of Debian's dataset-fashion-mnist (.ci/run installs it). */
     @Test
     void fashionMnistMatchesThePublishedFacts() throws Exception {
         assumeThat(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")))
