@@ -274,6 +274,28 @@ class NetsTest {
         assertThat(Nets.parameterCount(new Generator(Generator.Config.hatEbm32(128, 256, 2.0)))).isEqualTo(4_276_739L);
     }
 
+    /**
+     * The Dual-MCMC EBM has no biases and only ReLU, average pooling and linear maps, so its energy
+     * is positively homogeneous: E(a·x) = a·E(x) for a > 0. (Why uniform noise can get a lower
+     * energy than every training image: nothing in training pins the energy of far-away inputs.)
+     */
+    @Test
+    void dualMcmcEnergyIsPositivelyHomogeneous() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Torch.seed(3);
+            ResidualEbm ebm = new ResidualEbm(ResidualEbm.Config.dualMcmcCifar10(8)).init(m, DataType.FLOAT32);
+            ebm.setUpdateU(false);
+            NDArray x = m.randomUniform(-1f, 1f, new Shape(4, 3, 32, 32));
+            float[] e = ebm.output(x).toFloatArray();
+            float[] e3 = ebm.output(x.mul(3f)).toFloatArray();
+            float[] eNeg = ebm.output(x.neg()).toFloatArray();
+            for (int i = 0; i < e.length; i++) {
+                assertThat(e3[i]).isCloseTo(3 * e[i], org.assertj.core.data.Offset.offset(1e-4f * Math.max(1f, Math.abs(3 * e[i]))));
+            }
+            assertThat(eNeg).isNotEqualTo(e); // homogeneous for a > 0 only: the sign of x matters
+        }
+    }
+
     /** The full-width Dual-MCMC nets build, initialise and run on a tiny batch with the official shapes. */
     @Test
     void fullWidthDualMcmcNetsRun() {
