@@ -3,14 +3,17 @@
 # preset trained with T^x steps 0, 10, 30 (T^z 10) and T^z steps 0, 10, 30 (T^x 10), each run then
 # evaluated for FID-FMNIST of G(z) and of the revised samples and reconstruction MSE; one JSON line
 # per run with the median milliseconds per training iteration from its log.
-# Usage: scripts/dualmcmc-sweep.sh DIR [N] [SEED]   (runs go to DIR/x{X}-z{Z}; existing runs are reused)
+# Usage: scripts/dualmcmc-sweep.sh DIR [N] [SEED]   (runs go to DIR/x{X}-z{Z}-s{SEED}; existing runs are
+# reused). SWEEP="0 10,30 10" runs only those "xSteps zSteps" pairs (e.g. to split the sweep over two
+# processes).
 set -euo pipefail
 dir=${1:?usage: dualmcmc-sweep.sh DIR [N] [SEED]}
 n=${2:-1000}
 seed=${3:-1234}
 e="$(cd "$(dirname "$0")/.." && pwd)/ebm4j"
 mkdir -p "$dir"
-for xz in "10 10" "0 10" "30 10" "10 0" "10 30"; do
+IFS=, read -r -a pairs <<< "${SWEEP:-10 10,0 10,30 10,10 0,10 30}"
+for xz in "${pairs[@]}"; do
   set -- $xz
   r="$dir/x$1-z$2-s$seed"
   if [ ! -f "$r/checkpoints/latest.ckpt" ] || ! grep -q '"iter":249' "$r/log.jsonl" 2>/dev/null; then
