@@ -19,12 +19,17 @@ import ai.djl.util.PairList;
  * with up = ×2 bilinear up-sampling ({@link Upsample}, {@code align_corners=True} by default as in
  * Dual-MCMC; Hat EBM's Keras {@code UpSampling2D} is the half-pixel convention) and 3×3 convs with
  * padding 1. Both BNs use the block's {@link #setBnMode mode}.
+ *
+ * <p>The <em>stem</em> variant (Hat EBM's {@code GenBlockStem}, the first block of the retrofit
+ * decoder, which takes the latent image directly) has no bn1 and no ReLU on its input:
+ * <pre>  h = conv2(relu(bn2(conv1(up(x)))))</pre>
  */
 public final class GenBlock extends AbstractBlock {
     private final int inChannels;
     private final int outChannels;
     private final boolean upsample;
     private final boolean alignCorners;
+    private final boolean stem;
     private final BatchNorm2d bn1;
     private final SpectralConv2d conv1;
     private final BatchNorm2d bn2;
@@ -38,11 +43,18 @@ public final class GenBlock extends AbstractBlock {
      */
     public GenBlock(int in, int out, boolean upsample, ResBlock.Convs convs, float bnMomentum,
                     float bnEps, boolean alignCorners) {
+        this(in, out, upsample, false, convs, bnMomentum, bnEps, alignCorners);
+    }
+
+    /** @param stem without bn1 and the ReLU on the input (Hat EBM's {@code GenBlockStem}) */
+    public GenBlock(int in, int out, boolean upsample, boolean stem, ResBlock.Convs convs, float bnMomentum,
+                    float bnEps, boolean alignCorners) {
         this.inChannels = in;
         this.outChannels = out;
         this.upsample = upsample;
         this.alignCorners = alignCorners;
-        bn1 = addChildBlock("bn1", new BatchNorm2d(in, bnMomentum, bnEps, convs.init().bnGamma()));
+        this.stem = stem;
+        bn1 = stem ? null : addChildBlock("bn1", new BatchNorm2d(in, bnMomentum, bnEps, convs.init().bnGamma()));
         conv1 = addChildBlock("conv1", convs.conv(in, out, 3, 1, 1));
         bn2 = addChildBlock("bn2", new BatchNorm2d(out, bnMomentum, bnEps, convs.init().bnGamma()));
         conv2 = addChildBlock("conv2", convs.conv(out, out, 3, 1, 1));
@@ -66,6 +78,12 @@ public final class GenBlock extends AbstractBlock {
         return bnMode;
     }
 
+    /** Whether this is the stem variant (no bn1, no input ReLU). */
+    public boolean isStem() {
+        return stem;
+    }
+
+    /** The first BN, or null in the stem variant. */
     public BatchNorm2d bn1() {
         return bn1;
     }
@@ -93,13 +111,24 @@ public final class GenBlock extends AbstractBlock {
             throw new IllegalArgumentException("generator block takes [N, " + inChannels + ", H, W], got " + x.getShape());
         }
         NDArray h;
-        try (NDArray n1 = bn1.apply(x, bnMode); NDArray r1 = Activation.relu(n1)) {
-            NDArray u = upsample ? up(r1) : r1;
+        NDArray r1 = null;
+        try {
+            if (!stem) {
+                try (NDArray n1 = bn1.apply(x, bnMode)) {
+                    r1 = Activation.relu(n1);
+                }
+            }
+            NDArray in = stem ? x : r1;
+            NDArray u = upsample ? up(in) : in;
             try (NDArray c1 = conv1.apply(u); NDArray n2 = bn2.apply(c1, bnMode); NDArray r2 = Activation.relu(n2)) {
                 h = conv2.apply(r2);
             }
-            if (u != r1) {
+            if (u != in) {
                 u.close();
+            }
+        } finally {
+            if (r1 != null) {
+                r1.close();
             }
         }
         NDArray y;
@@ -137,7 +166,9 @@ public final class GenBlock extends AbstractBlock {
         Shape s = inputShapes[0];
         Shape u = getOutputShapes(new Shape[] {new Shape(s.get(0), inChannels, s.get(2), s.get(3))})[0];
         Shape mid = new Shape(s.get(0), inChannels, u.get(2), u.get(3));
-        bn1.initialize(manager, dataType, s);
+        if (bn1 != null) {
+            bn1.initialize(manager, dataType, s);
+        }
         conv1.initialize(manager, dataType, mid);
         bn2.initialize(manager, dataType, u);
         conv2.initialize(manager, dataType, u);
