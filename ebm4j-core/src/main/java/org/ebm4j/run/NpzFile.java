@@ -6,23 +6,28 @@ import org.ebm4j.core.EbmException;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 /**
- * Reads numpy's {@code .npz} archives ({@code numpy.savez} and {@code savez_compressed}): a zip of
+ * Reads (and writes) numpy's {@code .npz} archives ({@code numpy.savez} and {@code savez_compressed}): a zip of
  * {@code NAME.npy} entries, stored or deflated, ZIP64 included (numpy always writes ZIP64 entries).
  * Each entry becomes a {@link TensorFile.HostTensor} under NAME, in Java memory.
  *
@@ -85,6 +90,64 @@ public final class NpzFile {
             throw new EbmException("weights file " + file + " holds no arrays");
         }
         return out;
+    }
+
+    /**
+     * Writes {@code tensors} as an uncompressed {@code .npz} that {@code numpy.load} reads (format
+     * 1.0 entries, little-endian, C order), atomically: a failed write leaves no partial file.
+     */
+    public static void write(Path file, Map<String, TensorFile.HostTensor> tensors) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+            for (var e : tensors.entrySet()) {
+                byte[] npy = npy(e.getValue());
+                ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(npy.length);
+                entry.setCompressedSize(npy.length);
+                CRC32 crc = new CRC32();
+                crc.update(npy);
+                entry.setCrc(crc.getValue());
+                zip.putNextEntry(entry);
+                zip.write(npy);
+                zip.closeEntry();
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static byte[] npy(TensorFile.HostTensor t) {
+        String descr = switch (t.dataType()) {
+            case FLOAT32 -> "<f4";
+            case FLOAT64 -> "<f8";
+            case INT8 -> "|i1";
+            case UINT8 -> "|u1";
+            case INT32 -> "<i4";
+            case INT64 -> "<i8";
+            case BOOLEAN -> "|b1";
+            default -> throw new IllegalArgumentException("no numpy type for " + t.dataType());
+        };
+        long[] shape = t.shape();
+        StringBuilder dims = new StringBuilder();
+        for (long d : shape) {
+            dims.append(d).append(", ");
+        }
+        String tuple = shape.length == 0 ? "()" : shape.length == 1 ? "(" + shape[0] + ",)"
+                : "(" + dims.substring(0, dims.length() - 2) + ")";
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + tuple + ", }";
+        // numpy pads the header with spaces and a newline so that the data start at a multiple of 64
+        int pre = NPY_MAGIC.length + 2 + 2;
+        int len = dict.length() + 1;
+        int pad = (64 - (pre + len) % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        byte[] data = t.bytes();
+        ByteBuffer b = ByteBuffer.allocate(pre + header.length() + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(NPY_MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+        b.put(header.getBytes(StandardCharsets.ISO_8859_1)).put(data);
+        return b.array();
     }
 
     /** One {@code .npy} stream (magic, version, header dict, raw C-order data). */

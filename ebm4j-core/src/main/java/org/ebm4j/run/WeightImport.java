@@ -11,6 +11,7 @@ import org.ebm4j.core.TensorCopy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -176,6 +177,29 @@ public final class WeightImport {
             NDArray dst = params.get(e.getValue()).getArray();
             copy(tensors.get(e.getKey()), dst);
         }
+    }
+
+    /**
+     * Writes {@code block}'s parameters to an {@code .npz} under the PyTorch names of {@link #names}
+     * (plus a zero {@code num_batches_tracked} per BN), so that the mirroring PyTorch module loads it
+     * with {@code load_state_dict(..., strict=True)} and {@link #load} reads it back exactly.
+     */
+    public static void save(Block block, Path file) throws IOException {
+        LinkedHashMap<String, String> table = names(block);
+        Set<String> ignored = ignoredNames(block);
+        var params = block.getParameters();
+        LinkedHashMap<String, TensorFile.HostTensor> out = new LinkedHashMap<>();
+        for (var e : table.entrySet()) {
+            NDArray a = params.get(e.getValue()).getArray();
+            ByteBuffer b = a.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            out.put(e.getKey(), new TensorFile.HostTensor(a.getDataType(), a.getShape().getShape(), bytes));
+        }
+        for (String name : ignored) {
+            out.put(name, new TensorFile.HostTensor(DataType.INT64, new long[0], new byte[Long.BYTES]));
+        }
+        NpzFile.write(file, out);
     }
 
     private static String more(List<String> names) {
