@@ -20,6 +20,7 @@ Output (ebm4j-core/src/test/resources/fixtures/hatebm/, about 150 KB):
   generator.npz hat.npz decoder.npz encoder.npz   weights (numpy.savez_compressed, float32)
   io.npz   z, g_z = G(z); x, h_x = H(x); dz, d_z = decoder(dz); ex, e_x = encoder(ex)
            (numpy.savez, stored entries, float32)
+  tensors.safetensors   three small tensors (float32, float64, int64) for the safetensors reader
 
 Run once from the repository root with a Python that has torch and numpy (tested with torch 1.13):
   python3 scripts/hatebm_fixture.py [--out DIR]
@@ -215,6 +216,25 @@ def reference(net, x):
         return net.double()(torch.from_numpy(x).double()).float().numpy()
 
 
+def write_safetensors(path, arrays):
+    """The safetensors format (huggingface/safetensors README): u64 LE header length, JSON header
+    {name: {dtype, shape, data_offsets}}, C-order little-endian data. Written here with numpy only,
+    so the script needs no safetensors package; safetensors.numpy.load_file reads the result."""
+    import json
+    codes = {np.dtype("<f4"): "F32", np.dtype("<f8"): "F64", np.dtype("<i8"): "I64"}
+    header, blobs, offset = {"__metadata__": {"format": "np"}}, [], 0
+    for name, a in arrays.items():
+        a = np.array(a, order="C")  # (ascontiguousarray would turn a 0-d array into 1-d)
+        b = a.astype(a.dtype.newbyteorder("<")).tobytes()
+        header[name] = {"dtype": codes[a.dtype], "shape": list(a.shape), "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)  # the reference writer pads the header to a multiple of 8
+    with open(path, "wb") as f:
+        f.write(len(h).to_bytes(8, "little") + h + b"".join(blobs))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="ebm4j-core/src/test/resources/fixtures/hatebm")
@@ -244,11 +264,17 @@ def main():
         "ex": ex, "e_x": reference(nets["encoder"], ex),
     }
     np.savez(os.path.join(args.out, "io.npz"), **io)
+    # a few small tensors in safetensors form, for the reader's format test
+    write_safetensors(os.path.join(args.out, "tensors.safetensors"), {
+        "a.weight": np.arange(6, dtype=np.float32).reshape(2, 3) / 4 - 0.5,
+        "b": np.array([math.pi, -1e-300], dtype=np.float64),
+        "count": np.array(1000, dtype=np.int64),
+    })
 
     total = sum(os.path.getsize(os.path.join(args.out, f)) for f in os.listdir(args.out))
     for k, v in io.items():
         print(f"{k:4s} {str(v.shape):18s} min {v.min():+.4f} max {v.max():+.4f} std {v.std():.4f}")
-    print(f"wrote {len(nets) + 1} files, {total} bytes, to {args.out}")
+    print(f"wrote {len(os.listdir(args.out))} files, {total} bytes, to {args.out}")
 
 
 if __name__ == "__main__":

@@ -9,9 +9,11 @@ import ai.djl.nn.Parameter;
 import org.ebm4j.core.EbmException;
 import org.ebm4j.core.TensorCopy;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +28,8 @@ import java.util.regex.Pattern;
 
 /**
  * Loads the weights of any ebm4j net ({@code nn.Generator}, {@code nn.ResidualEbm}, the retrofit
- * decoder and encoder, …) from a numpy {@code .npz} file written from a PyTorch {@code state_dict}.
+ * decoder and encoder, …) from a numpy {@code .npz} file (or a {@code .safetensors} file) written
+ * from a PyTorch {@code state_dict}.
  *
  * <p><b>The name table.</b> The file's names are those of the PyTorch module that mirrors the ebm4j
  * net attribute for attribute: a child block named {@code block1} holding a child {@code conv1} is
@@ -122,13 +125,35 @@ public final class WeightImport {
     }
 
     /**
-     * Reads {@code file} ({@link NpzFile}) and copies it into {@code block}'s parameters.
+     * Reads {@code file} — a numpy {@code .npz} ({@link NpzFile}) or a {@code .safetensors} file
+     * ({@link SafetensorsFile}), told apart by their content — and copies it into {@code block}'s
+     * parameters.
      *
      * @param what the net's name in messages ("generator", "hat net")
      * @throws EbmException one line: unreadable file, missing or extra name, shape or type mismatch
      */
     public static void load(Path file, Block block, String what) {
-        load(NpzFile.read(file), block, what, "weights file " + file);
+        load(read(file), block, what, "weights file " + file);
+    }
+
+    /** The named tensors of an {@code .npz} or {@code .safetensors} file. */
+    public static LinkedHashMap<String, TensorFile.HostTensor> read(Path file) {
+        if (SafetensorsFile.looksLike(file)) {
+            return SafetensorsFile.read(file);
+        }
+        if (Files.isRegularFile(file) && !startsWithZipMagic(file)) {
+            throw new EbmException("weights file " + file + " is neither a numpy .npz nor a safetensors file");
+        }
+        return NpzFile.read(file);
+    }
+
+    private static boolean startsWithZipMagic(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] b = in.readNBytes(2);
+            return b.length == 2 && b[0] == 'P' && b[1] == 'K';
+        } catch (IOException e) {
+            return true; // NpzFile.read reports the I/O error with the file's name
+        }
     }
 
     /**
