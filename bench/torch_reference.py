@@ -49,6 +49,12 @@ def _early_blas_threads(argv):
 
 _early_blas_threads(sys.argv)
 
+NAMES = ('patchgencn-s48', 'patchgencn-s128', 'patchgencn-s250', 'patchgencn-sample250', 'multigrid-64',
+         'dualmcmc-32', 'hatebm-32')
+if __name__ == '__main__' and sys.argv[1:] == ['--list']:  # answered without loading torch (slow to import)
+    print('\n'.join(NAMES))
+    sys.exit(0)
+
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -79,7 +85,7 @@ def find_blas(blas_threads):
         import threadpoolctl
         pools = threadpoolctl.threadpool_info()
         if any(p.get('internal_api') == 'openblas' for p in pools):
-            limiter = threadpoolctl.threadpool_limits(limits={'openblas': blas_threads}, user_api='blas')
+            limiter = threadpoolctl.threadpool_limits(limits={'openblas': blas_threads})
             pools = threadpoolctl.threadpool_info()
     except ImportError:
         pass
@@ -620,6 +626,7 @@ WORKLOADS = {
     'dualmcmc-32': dualmcmc,
     'hatebm-32': hatebm,
 }
+assert tuple(WORKLOADS) == NAMES
 
 
 def time_steps(step, warmup, iters):
@@ -640,8 +647,9 @@ def main():
     ap.add_argument('--workload', help='workload name (see --list)')
     ap.add_argument('--warmup', type=int, default=2, help='untimed iterations first (default 2, as ebm4j)')
     ap.add_argument('--iters', type=int, default=5, help='timed iterations (default 5, as ebm4j)')
-    ap.add_argument('--threads', type=int, default=os.cpu_count(),
-                    help='torch intra-op threads (default: all cores, as ebm4j)')
+    ap.add_argument('--threads', type=int, default=None,
+                    help="torch intra-op threads (default: torch's own, as libtorch's in ebm4j: "
+                         "OMP_NUM_THREADS if set, else all cores)")
     ap.add_argument('--blas-threads', type=int, default=1, help='OpenBLAS threads (default 1)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--list', action='store_true', help='print the workload names')
@@ -656,10 +664,11 @@ def main():
         ap.error('--workload is required (see --list)')
     if a.workload not in WORKLOADS:
         ap.error(f"unknown workload '{a.workload}'; one of {', '.join(WORKLOADS)}")
-    if a.iters < 1 or a.warmup < 0 or a.threads < 1 or a.blas_threads < 1:
+    if a.iters < 1 or a.warmup < 0 or (a.threads is not None and a.threads < 1) or a.blas_threads < 1:
         ap.error('--iters, --threads and --blas-threads must be >= 1 and --warmup >= 0')
 
-    torch.set_num_threads(a.threads)
+    if a.threads is not None:
+        torch.set_num_threads(a.threads)
     kind, bthreads, detail, limiter = find_blas(a.blas_threads)  # noqa: F841 (limiter held for the run)
     say(f'torch {torch.__version__}, {torch.get_num_threads()} intra-op threads; '
         f'BLAS: {kind} (threads {bthreads}) {detail}')

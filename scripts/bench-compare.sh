@@ -23,7 +23,7 @@
 #   --warmup W        untimed iterations per run (default 1)
 #   --iters N         timed iterations per run (default 3)
 #   --threads N       intra-op threads for both (ebm4j --threads, torch.set_num_threads);
-#                     default: each uses all cores
+#                     default: libtorch's own on both sides (OMP_NUM_THREADS if set, else all cores)
 #   --max-load L      refuse to start when the 1-minute load average is >= L (default 0.5)
 #   --ignore-load     run anyway on a busy machine (the table says so)
 #   --python PATH     the Python with torch (default /usr/bin/python3)
@@ -63,30 +63,31 @@ done
 BLAS_LINE=$(OPENBLAS_NUM_THREADS=1 "$PY" - <<'EOF' 2>&1
 import torch
 torch.mm(torch.ones(2, 2), torch.ones(2, 2))
+v = torch.__version__
 try:
     import threadpoolctl
 except ImportError:
-    print('no-threadpoolctl')
+    print('no-threadpoolctl -', v)
     raise SystemExit
 blas = [p for p in threadpoolctl.threadpool_info() if p.get('user_api') == 'blas']
 if not blas:
     maps = open('/proc/self/maps').read()
-    print('reference' if 'libblas.so' in maps else 'unknown')
+    print('reference' if 'libblas.so' in maps else 'unknown', '-', v)
 else:
     p = blas[0]
-    print(p.get('internal_api'), p.get('num_threads'), p.get('filepath'))
+    print(p.get('internal_api'), p.get('num_threads'), v, p.get('filepath'))
 EOF
 ) || die "could not inspect the BLAS of $PY: $BLAS_LINE"
+read -r _ _ TORCH_VERSION _ <<<"$BLAS_LINE"
 BLAS_NOTE=""
 case "$BLAS_LINE" in
-  no-threadpoolctl) die "$PY has no threadpoolctl, so the OpenBLAS threads cannot be checked or limited: apt-get install python3-threadpoolctl" ;;
+  no-threadpoolctl*) die "$PY has no threadpoolctl, so the OpenBLAS threads cannot be checked or limited: apt-get install python3-threadpoolctl" ;;
   "openblas 1 "*) ;;
   openblas*) die "OpenBLAS does not run one thread under OPENBLAS_NUM_THREADS=1 ($BLAS_LINE)" ;;
   mkl*) BLAS_NOTE="(MKL)" ;;
   *) if [ "$ALLOW_REF_BLAS" = 1 ]; then BLAS_NOTE="**reference BLAS: the reference runs slower than it should**"
      else die "torch uses the reference BLAS ($BLAS_LINE), under which the reference runs about 2x slower: apt-get install libopenblas0-pthread python3-threadpoolctl (or --allow-reference-blas)"; fi ;;
 esac
-TORCH_VERSION=$("$PY" -c 'import torch; print(torch.__version__)')
 
 # --- a quiet machine --------------------------------------------------------------------------
 load_now() { cut -d' ' -f1 /proc/loadavg; }
@@ -163,9 +164,9 @@ done
 
 # --- the table --------------------------------------------------------------------------------
 echo
-echo "ebm4j $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?') vs bench/torch_reference.py (torch $TORCH_VERSION, BLAS: ${BLAS_LINE%% *} ${BLAS_NOTE})"
-echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), load at start $LOAD0;" \
-  "$ROUNDS alternating rounds, --warmup $WARMUP --iters $ITERS, threads ${THREADS:-all cores}${OMP_NUM_THREADS:+, OMP_NUM_THREADS=$OMP_NUM_THREADS}"
+echo "ebm4j $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?') vs bench/torch_reference.py (torch $TORCH_VERSION, BLAS: ${BLAS_LINE%% *}${BLAS_NOTE:+ $BLAS_NOTE})"
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(getconf _NPROCESSORS_ONLN) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), load at start $LOAD0;" \
+  "$ROUNDS alternating rounds, --warmup $WARMUP --iters $ITERS, threads ${THREADS:-libtorch default}${OMP_NUM_THREADS:+, OMP_NUM_THREADS=$OMP_NUM_THREADS}"
 [ -n "$LOAD_NOTE" ] && echo "$LOAD_NOTE"
 echo
 "$PY" - "$RESULTS" <<'EOF'
