@@ -106,7 +106,7 @@ fi
 cd "$ROOT"
 # the list is in the error message for an unknown name (an exit status of 2, hence the || true)
 EBM4J_KNOWN=$( (./ebm4j bench --workload '?' 2>&1 || true) | sed -n 's/.*one of \[\(.*\)\].*/\1/p' | tr -d ' ' | tr ',' ' ')
-[ -n "$EBM4J_KNOWN" ] || die "could not read the workloads of ./ebm4j bench (does ./ebm4j start? build: mvn -o -q -DskipTests package)"
+[ -n "$EBM4J_KNOWN" ] || die "could not read the workloads of ./ebm4j bench (does ./ebm4j start? build: mvn -q -DskipTests package)"
 REF_KNOWN=$("$PY" "$REF" --list | tr '\n' ' ')
 [ ${#WORKLOADS[@]} -gt 0 ] || read -r -a WORKLOADS <<<"$REF_KNOWN"
 
