@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", description = "Time a workload of shared/bench/WORKLOADS.md; prints one JSON line like peer_torch.py.")
+@Command(name = "bench", description = "Time a workload of docs/BENCHMARKS.md; prints one JSON line, as bench/torch_reference.py does.")
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
     @Option(names = "--workload", required = true) String workload;

@@ -28,7 +28,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The benchmark workloads of shared/bench/WORKLOADS.md, timed like peer_torch.py. */
+/**
+ * The benchmark workloads of docs/BENCHMARKS.md, built from the library's own pieces and timed as
+ * bench/torch_reference.py (their plain PyTorch reference) times them: median wall-clock time per
+ * iteration after untimed warm-up iterations, and an analytic GFLOP count per iteration that equals
+ * the reference's (2 FLOPs per multiply-add of every conv and linear call, per pass that needs it).
+ */
 public final class Workloads {
     private Workloads() {}
 
@@ -44,7 +49,7 @@ public final class Workloads {
                 "dualmcmc-32");
     }
 
-    /** Runs one workload and returns the JSON fields of peer_torch.py (impl, workload, ms_per_iter_median, ...). */
+    /** Runs one workload and returns the JSON fields bench/torch_reference.py prints too (impl, workload, ms_per_iter_median, ...). */
     public static Map<String, Object> run(String name, int warmup, int iters) {
         if (name == null || !names().contains(name)) {
             throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + String.join(", ", names()));
@@ -98,7 +103,7 @@ public final class Workloads {
         }
     }
 
-    /** One JSON line of the fields of {@link #run}, as peer_torch.py prints it. */
+    /** One JSON line of the fields of {@link #run}, as bench/torch_reference.py prints it. */
     public static String toJson(Map<String, Object> fields) {
         StringBuilder sb = new StringBuilder("{");
         for (Map.Entry<String, Object> e : fields.entrySet()) {
@@ -136,7 +141,7 @@ public final class Workloads {
     }
 
     /**
-     * One PatchGenCN iteration at one scale of a w x h image (see patchgencn_train in peer_torch.py),
+     * One PatchGenCN iteration at one scale of a w x h image (patchgencn_train in bench/torch_reference.py),
      * run by the library's own training step ({@link PatchGenStep}, what PatchGenTrainer runs) with
      * the paper's settings: a synthesis chain of {@code steps} (30) from grey noise at the scale's
      * size, the 30-step recovery chain, the loss with λ 0.1 and one Adam step.
@@ -157,7 +162,7 @@ public final class Workloads {
     }
 
     /**
-     * Sampling one 250x188 image through the 8-scale pyramid (see patchgencn_sample in peer_torch.py),
+     * Sampling one 250x188 image through the 8-scale pyramid (patchgencn_sample in bench/torch_reference.py),
      * by the library's own sampler ({@link PatchGenModel#sample}, Alg. 2): grey noise at the coarsest
      * scale, 60 steps there and 30 at each finer scale, bicubic upsampling between scales, noise-free
      * chains (the paper's noiseMin 0), freshly initialised nets.
@@ -180,7 +185,7 @@ public final class Workloads {
     }
 
     /**
-     * One multi-grid minimal CD iteration on 100 RGB 64×64 images (see multigrid in peer_torch.py),
+     * One multi-grid minimal CD iteration on 100 RGB 64×64 images (multigrid in bench/torch_reference.py),
      * by the library's own training step ({@link MultigridTrainer#step}, what MultigridTrainer runs):
      * block averages to 1, 4, 16, 64; at each grid up-scale and 30 steps of Eq. 8 (δ 0.3, σ 1, with
      * noise); one Adam step (lr 0.3, β1 0.5) per grid net.
@@ -224,9 +229,8 @@ public final class Workloads {
         return new double[] {2 * total * batch, 2 * inner * batch};
     }
 
-    /** Analytic conv FLOPs of one net call, as net_cost in peer_torch.py (2 * MACs per conv layer). */
     /**
-     * One Dual-MCMC teaching iteration on 32 RGB 32×32 images (see dualmcmc in peer_torch.py) by the
+     * One Dual-MCMC teaching iteration on 32 RGB 32×32 images (dualmcmc in bench/torch_reference.py) by the
      * library's own step ({@link DualMcmcTrainer#step}, what DualMcmcTrainer runs): the official
      * CIFAR-10 values (T^x 30 steps s 0.5 n 1e-3; T^z 10 steps s 0.1 n 0.1 σ 0.3; S 50; inference
      * weight 0.1; three Adams β (0, 0.9)) with the residual nets at width 64 and latent 128, the
@@ -245,7 +249,7 @@ public final class Workloads {
         NDArray images = Torch.uniform(base, -1f, 1f, new Shape(batch, 3, 32, 32));
         long[] index = {0};
         Step step = it -> trainer.step(model, adams, Torch.scopedCopy(images, it), it, index[0]++);
-        // FLOPs counted as peer_torch.py counts them: 2 per multiply-add of every conv and linear
+        // FLOPs counted as bench/torch_reference.py counts them: 2 per multiply-add of every conv and linear
         // layer; a layer whose input carries no gradient has no input-gradient pass in an update
         DualMcmcConfig.Chains c = cfg.chains();
         double[] e = residualEbmMacs(w, 32);

@@ -47,8 +47,9 @@ class WorkloadsTest {
 
     @Test
     void dualMcmcMacsEqualThoseThePeerCountsWithItsForwardHooks() {
-        // {all layers, layers whose input carries a gradient} per image, printed by peer_torch.py's
-        // net_cost on dual_nets(128, 64) (MACs = FLOPs / 2)
+        // {all layers, layers whose input carries a gradient} per image, as the forward hooks of
+        // bench/torch_reference.py's probe count them on its Dual-MCMC nets at width 64, latent 128
+        // (MACs = FLOPs / 2; a PyTorch peer implementation counts the same)
         assertThat(Workloads.residualEbmMacs(64, 32)).containsExactly(68927552.0, 67108928.0);
         assertThat(Workloads.generatorMacs(128, 64)).containsExactly(106496000.0, 106364928.0);
         assertThat(Workloads.inferenceMacs(64, 128)).containsExactly(104529920.0, 102760448.0);
