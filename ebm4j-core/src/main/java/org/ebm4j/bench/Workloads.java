@@ -92,7 +92,9 @@ public final class Workloads {
             out.put("torch", "2.7.1");
             out.put("workload", name);
             out.put("device", "cpu");
-            out.put("threads", Runtime.getRuntime().availableProcessors());
+            // the intra-op pool libtorch really uses (--threads / -Dai.djl.pytorch.num_threads),
+            // not the core count, so a JSON row says what was measured
+            out.put("threads", Torch.threads());
             out.put("iters", iters);
             out.put("ms_per_iter_median", round(median, 2));
             out.put("ms_per_iter_min", round(sorted[0], 2));
