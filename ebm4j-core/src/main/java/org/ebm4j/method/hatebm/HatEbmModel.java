@@ -249,6 +249,39 @@ public final class HatEbmModel implements AutoCloseable {
         return new Samples(g, r);
     }
 
+    /** H(x) of every image of a set, in batches of the training batch size. */
+    public double[] energies(org.ebm4j.data.ImageDataset data) {
+        int b = cfg.batchSize();
+        double[] out = new double[data.size()];
+        for (int i = 0; i < data.size(); i += b) {
+            int[] idx = new int[Math.min(b, data.size() - i)];
+            for (int j = 0; j < idx.length; j++) {
+                idx[j] = i + j;
+            }
+            try (NDManager m = manager.newSubManager()) {
+                float[] e = energy(data.batch(m, idx)).toFloatArray();
+                for (int j = 0; j < e.length; j++) {
+                    out[i + j] = e[j];
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * An image set prepared as this run's training data (resized, converted to its channels), at most
+     * n images (a seeded subset; 0 = all). An empty set is an error.
+     */
+    public static org.ebm4j.data.ImageDataset data(HatEbmConfig cfg, String spec, org.ebm4j.data.Datasets.Split split,
+                                                   int n, long seed) throws java.io.IOException {
+        org.ebm4j.data.ImageDataset d = org.ebm4j.data.Datasets.load(spec, split,
+                new org.ebm4j.data.DataOptions(cfg.imageSize(), cfg.channels(), n, seed));
+        if (d.size() == 0) {
+            throw new org.ebm4j.core.EbmException("'" + spec + "' holds no images");
+        }
+        return d;
+    }
+
     /**
      * The mean of a per-image vector as Σ(e/N): mean() hands the last linear layer a stride-0
      * gradient, on which libtorch 2.7.1's CPU matmul backward reads uninitialised memory (see
