@@ -345,11 +345,11 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
      * bounded by the clip), learning rates ×2 for the short run; sampling 50 steps.
      */
     public static HatEbmConfig fast() {
-        return new HatEbmConfig("fast", Mode.SYNTHESIS, "fashion-mnist", 32, 1, 0, 1500, 32, 1234, "",
+        return new HatEbmConfig("fast", Mode.SYNTHESIS, "fashion-mnist", 32, 1, 0, 600, 32, 1234, "",
                 new Nets(64, 32, 32, 2.0, GenLayout.HAT),
-                new Chains(20, 5e-4, 1e-8, 2.5, 0, 5e-3, 50, 0.01, 1e-8, true),
+                new Chains(10, 5e-4, 1e-8, 2.5, 0, 5e-3, 25, 0.01, 1e-8, true),
                 new Train(1e-3, 2048, 1000, GenTarget.HISTORICAL, true),
-                new Optim(2e-4, 2e-4, 0.9, 0.999, "", 0.1, 0, 0.999), 3, new Cadence(10, 100, 100));
+                new Optim(2e-4, 2e-4, 0.9, 0.999, "", 0.1, 0, 0.99), 3, new Cadence(10, 100, 100));
     }
 
     /** A small CPU refinement (pass --generator): EBM width 32, K = 20 joint steps, the paper's ε, ε_z and T. */
