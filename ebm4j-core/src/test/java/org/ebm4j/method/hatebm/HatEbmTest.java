@@ -104,7 +104,19 @@ class HatEbmTest {
         Path dir = tmp.resolve("run");
         try (NDManager m = NDManager.newBaseManager(); RunFolder run = RunFolder.create(dir, false);
              HatEbmModel model = HatEbmTrainer.trainNew(run, tiny(), bars(), ProgressListener.NONE, m)) {
+            // App. E: the generator's BN stays in test mode through training; its statistics never move from 0/1
             assertThat(model.generator().bnMode()).isEqualTo(BatchNorm2d.Mode.RUNNING);
+            int stats = 0;
+            for (var e : model.generator().getParameters()) {
+                if (e.getKey().endsWith("running_mean") || e.getKey().endsWith("running_var")) {
+                    float want = e.getKey().endsWith("running_mean") ? 0f : 1f;
+                    for (float v : e.getValue().getArray().toFloatArray()) {
+                        assertThat(v).as(e.getKey()).isEqualTo(want);
+                    }
+                    stats++;
+                }
+            }
+            assertThat(stats).isGreaterThanOrEqualTo(4);
             HatEbmOutputs.writeSamples(model, tmp.resolve("samples"), 7, 3, 4);
             HatEbmOutputs.writePlots(run);
         }
@@ -341,6 +353,46 @@ class HatEbmTest {
             // step ε²/2·1/T = 0.03125: the discretised chain's variance is T/(1 − h/2) ≈ 1.016 T
             assertThat(m0).isCloseTo(0.5, within(0.02));
             assertThat(s0).isCloseTo(t / (1 - 0.03125 / 2), within(0.1 * t));
+        }
+    }
+
+    @Test
+    void jointSamplingOnALinearGeneratorAndQuadraticHatReachesTheJointGaussian() {
+        // G(z) = a·z, H(x) = ½x², residual prior N(0, σ²): p(z, y) ∝ exp(−(az + y)²/(2T) − y²/(2σ²)), so
+        // y ~ N(0, σ²) and z | y ~ N(−y/a, T/a²): Var y = σ², Cov(z, y) = −σ²/a, Var z = (σ² + T)/a².
+        double a = 1.5;
+        double t = 0.05;
+        double sigma = 0.5;
+        HatEbmConfig cfg = tinyRefine().withChains(new HatEbmConfig.Chains(3, 0.0707, t, 0, sigma, 0.141, 4, 0, t, false));
+        try (NDManager m = NDManager.newBaseManager(); HatEbmModel model = new HatEbmModel(m, cfg)) {
+            Torch.seed(8);
+            int n = 2000;
+            Map<String, NDArray> start = new LinkedHashMap<>();
+            start.put("z", m.zeros(new Shape(n, 1)));
+            start.put("y", m.zeros(new Shape(n, 1)));
+            Map<String, NDArray> out = org.ebm4j.sampling.LangevinChain.run(
+                    s -> s.get("z").mul((float) a).add(s.get("y")).square().mul(0.5f), start,
+                    org.ebm4j.sampling.ChainConfig.of(3000, model.latentPart(t), model.residualPart(t, false)));
+            float[] z = out.get("z").toFloatArray();
+            float[] y = out.get("y").toFloatArray();
+            double mz = 0;
+            double my = 0;
+            for (int i = 0; i < n; i++) {
+                mz += z[i] / n;
+                my += y[i] / n;
+            }
+            double vz = 0;
+            double vy = 0;
+            double c = 0;
+            for (int i = 0; i < n; i++) {
+                vz += (z[i] - mz) * (z[i] - mz) / (n - 1);
+                vy += (y[i] - my) * (y[i] - my) / (n - 1);
+                c += (z[i] - mz) * (y[i] - my) / (n - 1);
+            }
+            assertThat(my).isCloseTo(0, within(0.05));
+            assertThat(vy).isCloseTo(sigma * sigma, within(0.1 * sigma * sigma));
+            assertThat(c).isCloseTo(-sigma * sigma / a, within(0.1 * sigma * sigma / a));
+            assertThat(vz).isCloseTo((sigma * sigma + t) / (a * a), within(0.1 * (sigma * sigma + t) / (a * a)));
         }
     }
 
