@@ -1,10 +1,5 @@
 package org.ebm4j.bench;
 
-import org.ebm4j.method.hatebm.HatEbmConfig;
-import org.ebm4j.method.hatebm.HatEbmModel;
-import org.ebm4j.method.hatebm.HatEbmTrainer;
-import org.ebm4j.sampling.PersistentBank;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -12,6 +7,9 @@ import org.ebm4j.image.ImageTensors;
 import org.ebm4j.core.NativeAllocator;
 import org.ebm4j.core.Torch;
 import org.ebm4j.image.FloatImage;
+import org.ebm4j.method.hatebm.HatEbmConfig;
+import org.ebm4j.method.hatebm.HatEbmModel;
+import org.ebm4j.method.hatebm.HatEbmTrainer;
 import org.ebm4j.method.multigrid.MultigridConfig;
 import org.ebm4j.method.multigrid.MultigridModel;
 import org.ebm4j.method.multigrid.MultigridTrainer;
@@ -24,6 +22,7 @@ import org.ebm4j.nn.ConvEnergyNet;
 import org.ebm4j.nn.PatchEnergyNet;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.LrSchedule;
+import org.ebm4j.sampling.PersistentBank;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -338,7 +338,7 @@ class HatEbmTest {
             Map<String, NDArray> start = new LinkedHashMap<>();
             start.put("y", m.zeros(new Shape(n, 2, 1, 1)));
             NDArray y = org.ebm4j.sampling.LangevinChain.run(s -> s.get("y").sub(mu).square().mul(0.5f), start,
-                    org.ebm4j.sampling.ChainConfig.of(4000, part)).get("y");
+                    org.ebm4j.sampling.ChainConfig.of(1000, part)).get("y");
             float[] v = y.toFloatArray();
             double m0 = 0;
             double s0 = 0;
