@@ -170,7 +170,7 @@ final class HatebmCommand {
             HatEbmConfig.Train t = c.train();
             if (target != null || noResidual) {
                 c = c.withTrain(new HatEbmConfig.Train(t.dataEpsilon(), t.bankSize(), t.genLossFactor(),
-                        target != null ? HatEbmConfig.GenTarget.of(target) : t.generatorTarget(), !noResidual && t.residual()));
+                        target != null ? HatEbmConfig.GenTarget.of(target) : t.generatorTarget(), !noResidual && t.residual(), t.explodeThreshold()));
             }
             return c;
         }

@@ -221,7 +221,7 @@ public final class Workloads {
         HatEbmConfig cfg = p.withTraining(0, 1, b)
                 .withNets(new HatEbmConfig.Nets(nz, w, w, 2.0, HatEbmConfig.GenLayout.HAT))
                 .withChains(new HatEbmConfig.Chains(50, 5e-4, 1e-3, 2.5, 0, 5e-3, 50, 0.01, 1e-3, true))
-                .withTrain(new HatEbmConfig.Train(1e-3, 1024, 1000, HatEbmConfig.GenTarget.HISTORICAL, true))
+                .withTrain(new HatEbmConfig.Train(1e-3, 1024, 1000, HatEbmConfig.GenTarget.HISTORICAL, true, 0))
                 .withOptim(new HatEbmConfig.Optim(1e-4, 1e-4, 0.9, 0.999, "", 0.1, 0, 0));
         HatEbmModel model = new HatEbmModel(base, cfg);
         HatEbmTrainer trainer = new HatEbmTrainer(cfg, null);

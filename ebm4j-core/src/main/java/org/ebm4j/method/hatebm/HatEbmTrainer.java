@@ -387,6 +387,11 @@ public final class HatEbmTrainer {
             row.put("e_gap", e[0] - e[1]);
             row.put("loss_e", gr.loss());
             ctx.requireFinite(gr.loss(), "the EBM");
+            double limit = cfg.train().explodeThreshold();
+            if (limit > 0 && Math.abs(e[0] - e[1]) > limit) {
+                ctx.guard().diverged(String.format("the EBM exploded at iteration %d: |mean H(x+) - mean H(x-)| = %.4g > %.4g",
+                        ctx.index(), Math.abs(e[0] - e[1]), limit), false);
+            }
             if (cfg.optim().ebmGradClip() > 0) {
                 GradClip.perTensor(gr.grads(), cfg.optim().ebmGradClip()); // tf.clip_by_norm per tensor
             }

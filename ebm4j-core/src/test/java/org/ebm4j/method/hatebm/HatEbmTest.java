@@ -81,7 +81,7 @@ class HatEbmTest {
                 .withNets(new HatEbmConfig.Nets(4, 16, 16, 2.0, HatEbmConfig.GenLayout.HAT))
                 .withChains(new HatEbmConfig.Chains(3, c.epsilon(), c.temperature(), c.maxDisplacement(), 0, c.zEpsilon(),
                         4, 0.01, c.testTemperature(), true))
-                .withTrain(new HatEbmConfig.Train(1e-3, 10, 1000, HatEbmConfig.GenTarget.HISTORICAL, true))
+                .withTrain(new HatEbmConfig.Train(1e-3, 10, 1000, HatEbmConfig.GenTarget.HISTORICAL, true, 0))
                 .withOptim(new HatEbmConfig.Optim(1e-3, 1e-3, 0.9, 0.999, "6", 0.1, 0, 0.9))
                 .withCadence(new Cadence(1, 5, 3));
     }
@@ -201,6 +201,26 @@ class HatEbmTest {
     }
 
     @Test
+    void theEnergyGapExplosionTestRollsBackAndThenStops() throws Exception {
+        // a threshold no run can meet: every iteration "explodes"; after maxRollbacks the run stops with the reason
+        HatEbmConfig.Train t = tiny().train();
+        HatEbmConfig c = tiny().withMaxRollbacks(2).withTrain(new HatEbmConfig.Train(t.dataEpsilon(), t.bankSize(),
+                t.genLossFactor(), t.generatorTarget(), t.residual(), 1e-12));
+        List<String> messages = new ArrayList<>();
+        ProgressListener p = new ProgressListener() {
+            @Override
+            public void message(String s) {
+                messages.add(s);
+            }
+        };
+        try (NDManager m = NDManager.newBaseManager(); RunFolder run = RunFolder.create(tmp.resolve("x"), false)) {
+            assertThatThrownBy(() -> new HatEbmTrainer(c, p).start(run, bars(), null, m))
+                    .hasMessageContaining("exploded at iteration 0").hasMessageContaining("after 2 rollbacks");
+        }
+        assertThat(messages).filteredOn(s -> s.contains("rolled back")).hasSize(2);
+    }
+
+    @Test
     void refineTrainsOnlyTheEbmOnJointSamplesOfAFrozenGenerator() throws Exception {
         Path src = tmp.resolve("src");
         Path dir = tmp.resolve("refine");
@@ -277,7 +297,7 @@ class HatEbmTest {
 
     @Test
     void currentTargetsAreThisIterationsSamplesAndNoBankIsKept() {
-        HatEbmConfig cfg = tiny().withTrain(new HatEbmConfig.Train(1e-3, 10, 1000, HatEbmConfig.GenTarget.CURRENT, true));
+        HatEbmConfig cfg = tiny().withTrain(new HatEbmConfig.Train(1e-3, 10, 1000, HatEbmConfig.GenTarget.CURRENT, true, 0));
         try (NDManager m = NDManager.newBaseManager(); HatEbmModel model = new HatEbmModel(m, cfg)) {
             HatEbmTrainer t = new HatEbmTrainer(cfg, ProgressListener.NONE);
             assertThat(t.newBank(m)).isNull();
@@ -306,7 +326,7 @@ class HatEbmTest {
 
     @Test
     void theNoResidualAblationSamplesLatentsAndRegressesOntoTheirImages() throws Exception {
-        HatEbmConfig cfg = tiny().withTrain(new HatEbmConfig.Train(1e-3, 10, 1000, HatEbmConfig.GenTarget.HISTORICAL, false));
+        HatEbmConfig cfg = tiny().withTrain(new HatEbmConfig.Train(1e-3, 10, 1000, HatEbmConfig.GenTarget.HISTORICAL, false, 0));
         try (NDManager m = NDManager.newBaseManager(); RunFolder run = RunFolder.create(tmp.resolve("nores"), false);
              HatEbmModel model = HatEbmTrainer.trainNew(run, cfg, bars(), ProgressListener.NONE, m)) {
             try (NDManager s = m.newSubManager()) {
