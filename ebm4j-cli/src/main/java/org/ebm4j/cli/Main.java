@@ -14,7 +14,7 @@ import java.io.UncheckedIOException;
 // of a usage error works on the subcommand it names
 @Command(name = "ebm4j", mixinStandardHelpOptions = true, versionProvider = Main.Versions.class, scope = CommandLine.ScopeType.INHERIT,
         description = "Energy-based generative ConvNets on images.",
-        subcommands = {PatchgenCommand.class, MultigridCommand.class, DualmcmcCommand.class, BenchCommand.class, DemoCommand.class, EvalCommand.class,
+        subcommands = {PatchgenCommand.class, MultigridCommand.class, DualmcmcCommand.class, HatebmCommand.class, BenchCommand.class, DemoCommand.class, EvalCommand.class,
                 ReportCommand.class})
 public final class Main {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

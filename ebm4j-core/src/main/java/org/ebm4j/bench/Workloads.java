@@ -10,6 +10,9 @@ import org.ebm4j.image.FloatImage;
 import org.ebm4j.method.dualmcmc.DualMcmcConfig;
 import org.ebm4j.method.dualmcmc.DualMcmcModel;
 import org.ebm4j.method.dualmcmc.DualMcmcTrainer;
+import org.ebm4j.method.hatebm.HatEbmConfig;
+import org.ebm4j.method.hatebm.HatEbmModel;
+import org.ebm4j.method.hatebm.HatEbmTrainer;
 import org.ebm4j.method.multigrid.MultigridConfig;
 import org.ebm4j.method.multigrid.MultigridModel;
 import org.ebm4j.method.multigrid.MultigridTrainer;
@@ -22,6 +25,7 @@ import org.ebm4j.nn.ConvEnergyNet;
 import org.ebm4j.nn.PatchEnergyNet;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.LrSchedule;
+import org.ebm4j.sampling.PersistentBank;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -46,7 +50,7 @@ public final class Workloads {
 
     public static List<String> names() {
         return List.of("patchgencn-s48", "patchgencn-s128", "patchgencn-s250", "patchgencn-sample250", "multigrid-64",
-                "dualmcmc-32");
+                "dualmcmc-32", "hatebm-32");
     }
 
     /** Runs one workload and returns the JSON fields bench/torch_reference.py prints too (impl, workload, ms_per_iter_median, ...). */
@@ -68,6 +72,7 @@ public final class Workloads {
                 case "patchgencn-sample250" -> sample(base);
                 case "multigrid-64" -> multigrid(base);
                 case "dualmcmc-32" -> dualmcmc(base);
+                case "hatebm-32" -> hatebm(base);
                 default -> throw new IllegalStateException(name);
             };
             double[] ms = new double[iters];
@@ -209,6 +214,70 @@ public final class Workloads {
         // the batch copied into the iteration's scope, so what is computed from it is freed with it
         Step step = it -> MultigridTrainer.step(model, adams, null, Torch.scopedCopy(images, it), null, it);
         return new Workload(step, flops);
+    }
+
+    /**
+     * One conditional Hat EBM iteration on 32 RGB 32×32 images (see hatebm in bench/torch_reference.py), by the
+     * library's own training step ({@link HatEbmTrainer#step}, what HatEbmTrainer runs): nets of width
+     * 64 (H without spectral norm, G with BN in test mode and outputs ×2, latent 128, Keras
+     * initialisation), 50 residual Langevin steps from Y₀ = 0 (ε 5e-4, T 1e-3, per-sample clip
+     * 2.5/(ε²/2)), the EBM update (Adam 1e-4, β (0.9, 0.999)), the generator update on 32 unique
+     * pairs of a persistent bank of 1024 and the bank overwrite. No weight EMA (the peer keeps none).
+     */
+    private static Workload hatebm(NDManager base) {
+        int b = 32;
+        int w = 64;
+        int nz = 128;
+        HatEbmConfig p = HatEbmConfig.paperCifar10();
+        HatEbmConfig cfg = p.withTraining(0, 1, b)
+                .withNets(new HatEbmConfig.Nets(nz, w, w, 2.0, HatEbmConfig.GenLayout.HAT))
+                .withChains(new HatEbmConfig.Chains(50, 5e-4, 1e-3, 2.5, 0, 5e-3, 50, 0.01, 1e-3, true))
+                .withTrain(new HatEbmConfig.Train(1e-3, 1024, 1000, HatEbmConfig.GenTarget.HISTORICAL, true, 0))
+                .withOptim(new HatEbmConfig.Optim(1e-4, 1e-4, 0.9, 0.999, "", 0.1, 0, 0));
+        HatEbmModel model = new HatEbmModel(base, cfg);
+        HatEbmTrainer trainer = new HatEbmTrainer(cfg, null);
+        Adam[] adams = HatEbmTrainer.optimizers(model);
+        PersistentBank bank = trainer.newBank(base);
+        trainer.fillBank(model, bank);
+        NDArray data = Torch.uniform(base, -1f, 1f, new Shape(b, 3, 32, 32));
+        long[] index = {0};
+        Step step = it -> trainer.step(model, adams, bank, Torch.scopedCopy(data, it), it, index[0]++);
+        double[] ce = hatEbmCost(w, 32, 3, b);
+        double[] cg = hatGenCost(w, nz, b);
+        double flops = cg[0] + 50 * (ce[0] + ce[1]) + 2 * (ce[0] + ce[2]) + (cg[0] + cg[2]);
+        return new Workload(step, flops);
+    }
+
+    /**
+     * {fwd, grad_x, grad_w} FLOPs of the 32-px Hat EBM critic on a batch, as net_cost in
+     * bench/torch_reference.py counts them (2·MACs of every conv and linear layer; grad_w adds 2·MACs of the
+     * layers whose input carries a gradient, i.e. all but the stem's first conv and its shortcut).
+     */
+    static double[] hatEbmCost(int w, int side, int cin, int batch) {
+        double s2 = (double) side * side;
+        double total = 0;
+        double inner = 0;
+        double first = w * s2 * cin * 9 + w * (s2 / 4) * cin; // stem conv1 and its shortcut: input = the image
+        double stemConv2 = w * s2 * w * 9;
+        double block1 = 2 * w * (s2 / 4) * w * 9 + w * (s2 / 4) * w; // down block at side/2, shortcut before the pool
+        double blocks23 = 2 * 2 * w * (s2 / 16) * w * 9;
+        double head = w;
+        total = first + stemConv2 + block1 + blocks23 + head;
+        inner = total - first;
+        return new double[] {2 * total * batch, 2 * total * batch, (2 * total + 2 * inner) * batch};
+    }
+
+    /** {fwd, grad_x, grad_w} FLOPs of the 32-px Hat EBM generator (linear → 3 up-blocks → conv) on a batch. */
+    static double[] hatGenCost(int w, int nz, int batch) {
+        double lin = 16.0 * w * nz;
+        double blocks = 0;
+        for (int s = 8; s <= 32; s *= 2) {
+            blocks += 2 * w * (double) s * s * w * 9 + w * (double) s * s * w;
+        }
+        double out = 3 * 1024.0 * w * 9;
+        double total = lin + blocks + out;
+        double inner = total - lin;
+        return new double[] {2 * total * batch, 2 * total * batch, (2 * total + 2 * inner) * batch};
     }
 
     /** {2·MACs of one forward pass, 2·MACs of the layers whose input carries a gradient in an update} for a batch. */

@@ -21,7 +21,8 @@ import java.util.function.Function;
 
 /**
  * What a checkpoint holds: any number of named blocks (every parameter, BN statistics and SN
- * vectors included), named Adam optimizers (moments and step count) and named extra tensors
+ * vectors included), named Adam optimizers (moments and step count), named weight averages
+ * ({@link org.ebm4j.optim.WeightEma}) and named extra tensors
  * (persistent banks, p⁽⁰⁾, …), plus a typed metadata record with provenance ({@link Meta}). One
  * instance describes the live objects of a training; {@link #save} writes them atomically in one
  * {@link TensorFile}, {@link #load} copies a file back into them.
@@ -64,6 +65,7 @@ public final class Checkpoint {
     private final String method;
     private final LinkedHashMap<String, Block> blocks = new LinkedHashMap<>();
     private final LinkedHashMap<String, Adam> optimizers = new LinkedHashMap<>();
+    private final LinkedHashMap<String, org.ebm4j.optim.WeightEma> emas = new LinkedHashMap<>();
     private final LinkedHashMap<String, java.util.function.Supplier<NDArray>> tensors = new LinkedHashMap<>();
 
     public Checkpoint(String method) {
@@ -83,6 +85,12 @@ public final class Checkpoint {
     /** Adds an optimizer whose moments are saved as {@code name.m.i}, {@code name.v.i}. */
     public Checkpoint optimizer(String name, Adam adam) {
         optimizers.put(checkName(name), adam);
+        return this;
+    }
+
+    /** Adds a weight average whose tensors are saved as {@code name.i}. */
+    public Checkpoint ema(String name, org.ebm4j.optim.WeightEma ema) {
+        emas.put(checkName(name), ema);
         return this;
     }
 
@@ -130,6 +138,7 @@ public final class Checkpoint {
             }
         });
         optimizers.forEach((n, a) -> out.putAll(a.state(n + ".")));
+        emas.forEach((n, e) -> out.putAll(e.state(n + ".")));
         return out;
     }
 
@@ -182,12 +191,19 @@ public final class Checkpoint {
                 throw new EbmException("checkpoint " + file + ": " + ex.getMessage(), ex);
             }
         }
+        for (Map.Entry<String, org.ebm4j.optim.WeightEma> e : emas.entrySet()) {
+            try {
+                e.getValue().load(t, e.getKey() + ".");
+            } catch (IllegalArgumentException ex) {
+                throw new EbmException("checkpoint " + file + ": " + ex.getMessage(), ex);
+            }
+        }
         Map<String, NDArray> extras = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : t.entrySet()) {
             String k = e.getKey();
             int dot = k.indexOf('.');
             String owner = dot < 0 ? null : k.substring(0, dot);
-            if (owner != null && (blocks.containsKey(owner) || optimizers.containsKey(owner))) {
+            if (owner != null && (blocks.containsKey(owner) || optimizers.containsKey(owner) || emas.containsKey(owner))) {
                 e.getValue().close();
             } else {
                 extras.put(k, e.getValue());

@@ -32,6 +32,17 @@ class WorkloadsTest {
     }
 
     @Test
+    void hatebmFlopCountIsThePeersOwn() {
+        // bench/torch_reference.py --workload hatebm-32 --gflop prints 494.626 GFLOP per iteration (hooks on the
+        // PyTorch nets): generator forward + 50 Langevin steps + 2 EBM passes into the weights + 1 generator pass
+        double[] ce = Workloads.hatEbmCost(64, 32, 3, 32);
+        double[] cg = Workloads.hatGenCost(64, 128, 32);
+        double flops = cg[0] + 50 * (ce[0] + ce[1]) + 2 * (ce[0] + ce[2]) + (cg[0] + cg[2]);
+        assertThat(flops / 1e9).isCloseTo(494.626, org.assertj.core.api.Assertions.within(0.0005));
+        assertThat(Workloads.names()).contains("hatebm-32");
+    }
+
+    @Test
     void flopCountMatchesTheHandFormula() {
         // net (a) on a 58x46 padded input: layer outputs 56x44, 54x42, 52x40, 50x38, 48x36
         double l1 = 64.0 * 56 * 44 * 3 * 9;

@@ -1,0 +1,326 @@
+package org.ebm4j.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.ebm4j.core.AtomicFiles;
+import org.ebm4j.core.EbmException;
+import org.ebm4j.data.Datasets;
+import org.ebm4j.data.ImageDataset;
+import org.ebm4j.eval.ScoreFiles;
+import org.ebm4j.method.dualmcmc.DualMcmcConfig;
+import org.ebm4j.method.dualmcmc.DualMcmcModel;
+import org.ebm4j.method.dualmcmc.DualMcmcRun;
+import org.ebm4j.method.hatebm.HatEbmConfig;
+import org.ebm4j.method.hatebm.HatEbmModel;
+import org.ebm4j.method.hatebm.HatEbmOutputs;
+import org.ebm4j.method.hatebm.HatEbmRun;
+import org.ebm4j.method.hatebm.HatEbmTrainer;
+import org.ebm4j.run.BlockTensors;
+import org.ebm4j.run.OutputFolder;
+import org.ebm4j.run.RunFolder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "hatebm", description = "Hat EBM (Hill et al. 2022): an EBM H(y + G(z)) on a generator's output; tandem "
+        + "synthesis with a persistent bank, or refinement of a pretrained generator.",
+        subcommands = {HatebmCommand.Train.class, HatebmCommand.Refine.class, HatebmCommand.Sample.class,
+                HatebmCommand.Score.class})
+final class HatebmCommand {
+
+    private static Datasets.Split splitOf(String spec) {
+        return spec.endsWith(":train") ? Datasets.Split.TRAIN : Datasets.Split.TEST;
+    }
+
+    /** Options shared by train and refine. */
+    abstract static class TrainBase implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Mixin ConfigOptions config;
+        @Option(names = "--data", description = "fashion-mnist | mnist | a folder of images (grey or RGB, resized).") String data;
+        @Option(names = "--out", description = "Run folder to create (or resume); required unless --print-config.") Path out;
+        @Option(names = "--limit", description = "Train on a seeded random subset of this many images (0 = all).") Integer limit;
+        @Option(names = "--iters", description = "Training iterations.") Integer iters;
+        @Option(names = "--batch", description = "Images per iteration.") Integer batch;
+        @Option(names = "--seed", description = "Seed of every random draw.") Long seed;
+        @Option(names = "--resume", description = "Continue an interrupted run from its checkpoint.") boolean resume;
+        @Option(names = "--force", description = "Overwrite an existing run folder.") boolean force;
+
+        abstract String preset();
+
+        abstract HatEbmConfig.Mode mode();
+
+        /** Options of the subcommand applied after the shared ones. */
+        HatEbmConfig specific(HatEbmConfig c) {
+            return c;
+        }
+
+        /** Preset, then --config, then --set, then the specific options. */
+        HatEbmConfig config() {
+            HatEbmConfig base;
+            try {
+                base = HatEbmConfig.preset(preset());
+            } catch (EbmException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            base = config.apply(spec, HatEbmConfig.TYPE, base);
+            if (limit != null) Checks.atLeast(spec, "--limit", limit, 0);
+            if (iters != null) Checks.atLeast(spec, "--iters", iters, 1);
+            if (batch != null) Checks.atLeast(spec, "--batch", batch, 1);
+            try {
+                HatEbmConfig c = base.withData(data != null ? data : base.data(), base.imageSize(), base.channels());
+                c = c.withTraining(limit != null ? limit : c.trainLimit(), iters != null ? iters : c.iterations(),
+                        batch != null ? batch : c.batchSize());
+                if (seed != null) c = c.withSeed(seed);
+                c = specific(c);
+                if (c.mode() != mode()) {
+                    throw new EbmException("preset '" + c.preset() + "' is a " + c.mode() + " configuration; use 'hatebm "
+                            + (c.mode() == HatEbmConfig.Mode.REFINE ? "refine" : "train") + "' for it");
+                }
+                return c;
+            } catch (EbmException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+
+        /** The pretrained generator's tensors (refine; null for synthesis), in {@code m}. */
+        Map<String, NDArray> pretrained(HatEbmConfig cfg, NDManager m) {
+            return null;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            ConfigOptions.Resolved<HatEbmConfig> resolved = config.resolve(spec, resume, out, HatEbmConfig.TYPE, this::config);
+            if (resolved.printed()) {
+                return 0;
+            }
+            HatEbmConfig cfg = resolved.config();
+            ConsoleProgress progress = ConsoleProgress.of(common);
+            RunFolder run = null;
+            try (NDManager m = NDManager.newBaseManager()) {
+                HatEbmModel model;
+                if (resume) {
+                    if (!Files.isDirectory(out)) {
+                        throw new CommandLine.ParameterException(spec.commandLine(),
+                                "--resume: run folder '" + out + "' does not exist; start it without --resume");
+                    }
+                    run = RunFolder.openForWriting(out);
+                    model = HatEbmTrainer.resume(run, progress, m);
+                } else {
+                    ImageDataset train = HatEbmTrainer.trainingData(cfg); // errors here leave nothing behind
+                    Map<String, NDArray> gen = pretrained(cfg, m);
+                    if (cfg.batchSize() > train.size()) {
+                        throw new EbmException("batch " + cfg.batchSize() + " is larger than the " + train.size()
+                                + " training images");
+                    }
+                    run = RunFolder.create(out, force);
+                    model = new HatEbmTrainer(cfg, progress).start(run, train, gen, m);
+                }
+                try (model) {
+                    HatEbmOutputs.writePlots(run);
+                    HatEbmOutputs.writeSamples(model, run.dir().resolve("samples"), 100, 0, model.config().chains().testSteps());
+                }
+                org.ebm4j.report.RunReport.write(run.dir());
+            } finally {
+                if (run != null) {
+                    run.close();
+                }
+            }
+            System.out.println("trained: " + out + " (samples in " + out.resolve("samples") + ", plots in " + out.resolve("plots") + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "train", description = "Tandem synthesis training (Alg. 1): EBM on G(z) + y, generator on a persistent bank "
+            + "(or --resume an interrupted run).")
+    static final class Train extends TrainBase {
+        @Option(names = "--preset", defaultValue = "fast", description = "fast | paper-cifar10 (paper) | code-cifar10 (code) "
+                + "(default: ${DEFAULT-VALUE}).") String preset;
+        @Option(names = "--image-size", description = "Side the images are resized to (a power of two >= 8).") Integer imageSize;
+        @Option(names = "--channels", description = "1 (grey) or 3 (RGB).") Integer channels;
+        @Option(names = "--generator-target", description = "historical (persistent bank, Eq. 11) | current (this "
+                + "iteration's samples: the App. F ablation).") String target;
+        @Option(names = "--no-residual", description = "The App. H ablation: U = H(G(z)), Langevin on z, no residual image.")
+        boolean noResidual;
+
+        @Override
+        String preset() {
+            return preset;
+        }
+
+        @Override
+        HatEbmConfig.Mode mode() {
+            return HatEbmConfig.Mode.SYNTHESIS;
+        }
+
+        @Override
+        HatEbmConfig specific(HatEbmConfig c) {
+            c = c.withData(c.data(), imageSize != null ? imageSize : c.imageSize(), channels != null ? channels : c.channels());
+            HatEbmConfig.Train t = c.train();
+            if (target != null || noResidual) {
+                c = c.withTrain(new HatEbmConfig.Train(t.dataEpsilon(), t.bankSize(), t.genLossFactor(),
+                        target != null ? HatEbmConfig.GenTarget.of(target) : t.generatorTarget(), !noResidual && t.residual(), t.explodeThreshold()));
+            }
+            return c;
+        }
+    }
+
+    @Command(name = "refine", description = "Joint Hat EBM on a frozen pretrained generator (a hatebm or dualmcmc run): "
+            + "z and y sampled together, only the EBM learns.")
+    static final class Refine extends TrainBase {
+        @Option(names = "--preset", defaultValue = "fast-refine", description = "fast-refine | paper-cifar10-refine "
+                + "(paper-refine) | code-cifar10-refine (code-refine) (default: ${DEFAULT-VALUE}).") String preset;
+        @Option(names = "--generator", description = "Run folder whose generator is refined: a 'hatebm train' or "
+                + "'dualmcmc train' run (its image size, channels and generator shape are used).") Path generator;
+        @Option(names = "--generator-ema", description = "With a hatebm run: take its generator's weight average.")
+        boolean generatorEma;
+
+        @Override
+        String preset() {
+            return preset;
+        }
+
+        @Override
+        HatEbmConfig.Mode mode() {
+            return HatEbmConfig.Mode.REFINE;
+        }
+
+        /** The source run's method, refusing anything but hatebm and dualmcmc. */
+        private String sourceMethod() {
+            if (generator == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "refine needs --generator RUN (a hatebm or dualmcmc run folder)");
+            }
+            if (!Files.isRegularFile(generator.resolve(RunFolder.CONFIG))) {
+                throw new EbmException("--generator: '" + generator + "' is not an ebm4j run folder (no config.json)");
+            }
+            JsonNode node;
+            try {
+                node = AtomicFiles.readTree(generator.resolve(RunFolder.CONFIG));
+            } catch (java.io.IOException e) {
+                throw new EbmException("--generator: cannot read " + generator.resolve(RunFolder.CONFIG) + ": " + e.getMessage());
+            }
+            String method = node.path("method").asText("unknown");
+            if (!method.equals(HatEbmRun.METHOD) && !method.equals(DualMcmcRun.METHOD)) {
+                throw new EbmException("--generator: '" + generator + "' is a " + method + " run, which has no generator; "
+                        + "pass a hatebm or dualmcmc run folder");
+            }
+            return method;
+        }
+
+        @Override
+        HatEbmConfig specific(HatEbmConfig c) {
+            if (generator == null) { // --print-config of a preset; a run needs it (see pretrained)
+                return c;
+            }
+            String method = sourceMethod();
+            if (generatorEma && !method.equals(HatEbmRun.METHOD)) {
+                throw new EbmException("--generator-ema needs a hatebm run; '" + generator + "' is a " + method + " run");
+            }
+            RunFolder src = RunFolder.open(generator);
+            HatEbmConfig.Nets n = c.nets();
+            if (method.equals(HatEbmRun.METHOD)) {
+                HatEbmConfig s = HatEbmRun.readInfo(src).config();
+                return c.withData(c.data(), s.imageSize(), s.channels()).withGenerator(generator.toString(),
+                        new HatEbmConfig.Nets(s.nets().latent(), n.ebmWidth(), s.nets().genWidth(), s.nets().genFactor(),
+                                s.nets().genLayout()));
+            }
+            DualMcmcConfig s = DualMcmcRun.readInfo(src).config();
+            HatEbmConfig.GenLayout layout = s.nets().layout() == DualMcmcConfig.Layout.CIFAR
+                    ? HatEbmConfig.GenLayout.DUALMCMC_CIFAR : HatEbmConfig.GenLayout.DUALMCMC_CELEBA;
+            // Dual-MCMC's generator ends in tanh: outputs in [-1, 1], gen_factor 1 as the paper's refinement
+            return c.withData(c.data(), s.imageSize(), s.channels()).withGenerator(generator.toString(),
+                    new HatEbmConfig.Nets(s.nets().latent(), n.ebmWidth(), s.nets().genWidth(), 1.0, layout));
+        }
+
+        @Override
+        Map<String, NDArray> pretrained(HatEbmConfig cfg, NDManager m) {
+            if (sourceMethod().equals(HatEbmRun.METHOD)) {
+                return HatEbmRun.generatorTensors(generator, m, generatorEma);
+            }
+            try (DualMcmcModel d = DualMcmcRun.load(generator, m)) {
+                LinkedHashMap<String, NDArray> live = new LinkedHashMap<>();
+                BlockTensors.put(live, "", d.generator());
+                Map<String, NDArray> copies = new LinkedHashMap<>();
+                live.forEach((k, v) -> {
+                    NDArray c = v.duplicate();
+                    c.attach(m);
+                    copies.put(k, c);
+                });
+                return copies;
+            }
+        }
+    }
+
+    @Command(name = "sample", description = "Generate G(z) and its EBM refinement G(z) + Y (test-time chain) side by side.")
+    static final class Sample implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--n", defaultValue = "100", description = "Samples (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--steps", description = "Langevin steps (default: the run's test-time value).") Integer steps;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--ema", description = "Sample with the weight averages of both nets instead of the raw weights.") boolean ema;
+
+        @Override
+        public Integer call() throws Exception {
+            Checks.atLeast(spec, "--n", n, 1);
+            if (steps != null) Checks.atLeast(spec, "--steps", steps, 0);
+            try (NDManager m = NDManager.newBaseManager(); HatEbmModel model = HatEbmRun.load(run, m, ema)) {
+                OutputFolder.prepare(out);
+                HatEbmOutputs.writeSamples(model, out, n, seed, steps != null ? steps : model.config().chains().testSteps());
+                System.out.println("wrote " + n + " samples (generated.png, refined.png, side_by_side.png) to " + out);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "score", description = "Per-image energy of an image set, as a CSV that 'eval auroc' reads "
+            + "(column score = -H(x), higher = more in-distribution).")
+    static final class Score implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--data", required = true, description = "fashion-mnist[:train|:test] | mnist[...] | a folder.") String data;
+        @Option(names = "--n", defaultValue = "0", description = "At most this many images (0 = all).") int n;
+        @Option(names = "--out", required = true, description = "CSV file to write.") Path out;
+        @Option(names = "--force", description = "Overwrite an existing file.") boolean force;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--ema", description = "Score with the EBM's weight average.") boolean ema;
+
+        @Override
+        public Integer call() throws Exception {
+            Checks.atLeast(spec, "--n", n, 0);
+            if (Files.exists(out) && !force) {
+                throw new CommandLine.ParameterException(spec.commandLine(), out + " exists; pass --force to overwrite it");
+            }
+            try (NDManager m = NDManager.newBaseManager(); HatEbmModel model = HatEbmRun.load(run, m, ema)) {
+                ImageDataset set = HatEbmModel.data(model.config(), data, splitOf(data), n, seed);
+                double[] e = model.energies(set);
+                double[] s = new double[e.length];
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < e.length; i++) {
+                    s[i] = -e[i];
+                    names.add(String.format("%06d", i));
+                }
+                if (out.getParent() != null) {
+                    Files.createDirectories(out.getParent());
+                }
+                ScoreFiles.write(out, names, s);
+                System.out.println("wrote " + e.length + " scores (-H(x)) of " + data + " to " + out);
+            }
+            return 0;
+        }
+    }
+}
