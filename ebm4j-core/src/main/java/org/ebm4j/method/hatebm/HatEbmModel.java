@@ -191,8 +191,12 @@ public final class HatEbmModel implements AutoCloseable {
         }, start, ChainConfig.of(steps, latentPart(temperature))).get("z");
     }
 
-    /** Negative samples of one iteration: G(Z₀), X⁻ and X⁻ − G(Z₀) (Y_K with a residual). */
-    public record Negatives(NDArray generated, NDArray x, NDArray residual) implements AutoCloseable {
+    /**
+     * Negative samples of one iteration: G(Z₀), X⁻ and X⁻ − G(Z₀) (Y_K with a residual), and for a
+     * joint chain the mean per-sample ‖Z_K‖ (NaN otherwise; the official joint code's {@code z_norm},
+     * which shows how far the latents leave the sphere of radius √D in a retrofit).
+     */
+    public record Negatives(NDArray generated, NDArray x, NDArray residual, double latentNorm) implements AutoCloseable {
         @Override
         public void close() {
             generated.close();
@@ -211,19 +215,21 @@ public final class HatEbmModel implements AutoCloseable {
             Map<String, NDArray> out = jointChain(z, y0, steps, temperature, clip);
             NDArray zk = out.get("z");
             NDArray y = out.get("y");
-            try (NDArray g = generate(zk)) {
+            try (NDArray g = generate(zk); NDArray flat = zk.reshape(zk.getShape().get(0), -1);
+                 NDArray norms = flat.norm(new int[] {1}); NDArray mean = norms.mean()) {
+                double zNorm = mean.getFloat();
                 zk.close();
-                return new Negatives(g0, g.add(y), y);
+                return new Negatives(g0, g.add(y), y, zNorm);
             }
         }
         if (!cfg.train().residual()) {
             NDArray zk = latentChain(z, steps, temperature);
             NDArray x = generate(zk);
             zk.close();
-            return new Negatives(g0, x, x.sub(g0));
+            return new Negatives(g0, x, x.sub(g0), Double.NaN);
         }
         NDArray y = residualChain(g0, y0, steps, temperature, clip);
-        return new Negatives(g0, g0.add(y), y);
+        return new Negatives(g0, g0.add(y), y, Double.NaN);
     }
 
     /** Generated and EBM-refined samples of a batch. */

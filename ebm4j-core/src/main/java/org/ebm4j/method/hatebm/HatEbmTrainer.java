@@ -423,6 +423,9 @@ public final class HatEbmTrainer {
         try (NDArray r2 = neg.residual().reshape(b, -1).norm(new int[] {1})) {
             row.put("residual_norm", r2.mean().getFloat()); // mean per-sample ‖X⁻ − G(Z₀)‖
         }
+        if (cfg.joint()) {
+            row.put("z_norm", neg.latentNorm()); // mean per-sample ‖Z_K‖ (retrofit: √D at the start)
+        }
         updateEbm(model, adams[0], xPos, neg.x(), ctx, row);
         int[] idx = null;
         if (cfg.mode() == HatEbmConfig.Mode.SYNTHESIS) {

@@ -94,7 +94,11 @@ class HatEbmRetrofitTest {
         assertThat(ae).hasSize(4);
         assertThat(ebm).hasSize(4);
         assertThat(rows.indexOf(ae.get(3))).as("the autoencoder rows come first").isLessThan(rows.indexOf(ebm.get(0)));
-        assertThat(ebm).allSatisfy(r -> assertThat(r.has("e_gap")).isTrue());
+        assertThat(ebm).allSatisfy(r -> {
+            assertThat(r.has("e_gap")).isTrue();
+            // 3 small latent steps from the sphere of radius 4 (D = 16) stay near it
+            assertThat(r.get("z_norm").asDouble()).isCloseTo(4.0, within(0.5));
+        });
         assertThat(ebm.get(0).has("lr_g")).as("the decoder is frozen in the joint phase").isFalse();
         assertThat(dir.resolve("checkpoints/ae.ckpt")).exists();
         assertThat(dir.resolve("checkpoints/latest.ckpt")).exists();
