@@ -95,6 +95,9 @@ class HatebmRetrofitCliTest {
         Files.delete(run.resolve("checkpoints/latest.ckpt"));
         Files.write(run.resolve("log.jsonl"), Files.readAllLines(run.resolve("log.jsonl")).stream()
                 .filter(l -> l.contains("\"phase\":\"ae\"")).toList());
+        CliRun.Result early = cli(List.of("hatebm", "sample", "--run", run.toString(), "--out", tmp.resolve("rs2").toString()));
+        assertThat(early.code()).isEqualTo(1);
+        assertThat(early.err()).contains("hatebm retrofit --resume --out");
         CliRun.Result res = cli(List.of("hatebm", "retrofit", "--resume", "--out", run.toString(), "--quiet"));
         assertThat(res.code()).as(res.err()).isZero();
         assertThat(withoutTiming(run.resolve("log.jsonl"))).containsExactlyElementsOf(log);

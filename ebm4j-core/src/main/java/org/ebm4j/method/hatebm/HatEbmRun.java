@@ -83,8 +83,13 @@ public final class HatEbmRun {
         Info info = readInfo(run);
         Path ck = checkpoint(run);
         if (!Files.exists(ck)) {
+            String cmd = switch (info.config().mode()) {
+                case SYNTHESIS -> "train";
+                case REFINE -> "refine";
+                case RETROFIT -> "retrofit"; // also while its autoencoder phase is unfinished
+            };
             throw new EbmException("run '" + dir + "' has no checkpoint yet (checkpoints/latest.ckpt); "
-                    + "resume its training first: ebm4j hatebm train --resume --out " + dir);
+                    + "resume its training first: ebm4j hatebm " + cmd + " --resume --out " + dir);
         }
         HatEbmModel model = new HatEbmModel(manager, info.config());
         try (NDManager tmp = manager.newSubManager()) {
