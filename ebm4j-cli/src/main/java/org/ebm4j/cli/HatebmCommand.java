@@ -65,6 +65,8 @@ final class HatebmCommand {
         @Option(names = "--seed", description = "Seed of every random draw.") Long seed;
         @Option(names = "--resume", description = "Continue an interrupted run from its checkpoint.") boolean resume;
         @Option(names = "--force", description = "Overwrite an existing run folder.") boolean force;
+        @Option(names = "--hat", description = "A .npz or .safetensors file (PyTorch names as in docs/WEIGHT_IMPORT.md) "
+                + "of the configuration's hat net H to start from instead of its random initialisation.") Path hat;
 
         abstract String preset();
 
@@ -92,6 +94,7 @@ final class HatebmCommand {
                 c = c.withTraining(limit != null ? limit : c.trainLimit(), iters != null ? iters : c.iterations(),
                         batch != null ? batch : c.batchSize());
                 if (seed != null) c = c.withSeed(seed);
+                if (hat != null) c = c.withHat(hat.toString());
                 c = specific(c);
                 if (c.mode() != mode()) {
                     throw new EbmException("preset '" + c.preset() + "' is a " + c.mode() + " configuration; use 'hatebm "
@@ -128,6 +131,7 @@ final class HatebmCommand {
                     model = HatEbmTrainer.resume(run, progress, m);
                 } else {
                     ImageDataset train = HatEbmTrainer.trainingData(cfg); // errors here leave nothing behind
+                    HatEbmTrainer.checkHat(cfg, m);
                     Map<String, NDArray> gen = pretrained(cfg, m);
                     if (cfg.batchSize() > train.size()) {
                         throw new EbmException("batch " + cfg.batchSize() + " is larger than the " + train.size()
@@ -346,7 +350,7 @@ final class HatebmCommand {
             }
             c = new HatEbmConfig(c.preset(), c.mode(), c.data(), size, channels != null ? channels : c.channels(),
                     c.trainLimit(), c.iterations(), c.batchSize(), c.seed(), c.generator(), n, c.chains(), c.train(),
-                    c.optim(), c.maxRollbacks(), c.cadence(), c.ae());
+                    c.optim(), c.maxRollbacks(), c.cadence(), c.ae(), c.hat());
             if (aeIters != null && c.ae() != null) {
                 HatEbmConfig.Ae a = c.ae();
                 c = c.withAe(new HatEbmConfig.Ae(aeIters, a.lr(), a.latentNoise(), a.lossFactor()));

@@ -156,15 +156,30 @@ class HatebmRetrofitCliTest {
         }
     }
 
+    /** Writes a seeded hat net H (8 px grey) of the given width as .npz. */
+    private static void writeHat(Path file, int width) throws Exception {
+        HatEbmConfig c = HatEbmConfig.fastRefine().withData("x", 8, 1)
+                .withNets(new HatEbmConfig.Nets(4, width, 16, 1.0, HatEbmConfig.GenLayout.HAT));
+        try (NDManager m = NDManager.newBaseManager()) {
+            org.ebm4j.core.Torch.seed(10);
+            WeightImport.save(new org.ebm4j.nn.ResidualEbm(c.ebmConfig()).init(m, DataType.FLOAT32), file);
+        }
+    }
+
     @Test
     void refineTakesAGeneratorFromAnNpzFile() throws Exception {
         Path npz = tmp.resolve("gen.npz");
         writeGenerator(npz, 16);
+        Path hat = tmp.resolve("hat.npz");
+        writeHat(hat, 16);
         Path run = tmp.resolve("refine-npz");
-        CliRun.Result r = cli(tinyRefine(run, npz));
+        List<String> args = tinyRefine(run, npz);
+        args.addAll(List.of("--hat", hat.toString()));
+        CliRun.Result r = cli(args);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(run.resolve("samples/refined.png")).exists();
-        assertThat(Files.readString(run.resolve("config.json"))).contains("gen.npz").contains("\"genLayout\" : \"hat\"");
+        assertThat(Files.readString(run.resolve("config.json"))).contains("gen.npz").contains("\"genLayout\" : \"hat\"")
+                .contains("hat.npz");
         // the run's frozen generator is the file's, bit for bit
         Path back = tmp.resolve("back.npz");
         try (NDManager m = NDManager.newBaseManager(); HatEbmModel model = HatEbmRun.load(run, m, false)) {
@@ -188,6 +203,18 @@ class HatebmRetrofitCliTest {
         assertThat(r.err().trim().lines().count()).as(r.err()).isEqualTo(1);
         assertThat(r.err()).contains("'linear.weight' has shape [128, 4] but the generator expects [256, 4]");
         assertThat(run).doesNotExist();
+
+        Path hat = tmp.resolve("narrow-hat.npz");
+        writeHat(hat, 8);
+        Path good = tmp.resolve("good.npz");
+        writeGenerator(good, 16);
+        List<String> args = tinyRefine(tmp.resolve("refine-bad-hat"), good);
+        args.addAll(List.of("--hat", hat.toString()));
+        CliRun.Result h = cli(args);
+        assertThat(h.code()).isNotZero();
+        assertThat(h.err().trim().lines().count()).as(h.err()).isEqualTo(1);
+        assertThat(h.err()).contains("'stem.conv1.weight' has shape [8, 1, 3, 3] but the hat net expects [16, 1, 3, 3]");
+        assertThat(tmp.resolve("refine-bad-hat")).doesNotExist();
 
         Path junk = tmp.resolve("junk.npz");
         Files.writeString(junk, "not weights");

@@ -57,10 +57,13 @@ import java.util.List;
  * @param maxRollbacks rollbacks to the last checkpoint (learning rates halved) before the run stops
  * @param cadence    log, image and checkpoint intervals (iterations)
  * @param ae         retrofit: the autoencoder pre-stage (null for synthesis and refine)
+ * @param hat        a .npz/.safetensors file H starts from instead of its random initialisation
+ *                   (WeightImport's name table; "" = none); read again when a run is resumed
+ *                   before its first checkpoint
  */
 public record HatEbmConfig(String preset, Mode mode, String data, int imageSize, int channels, int trainLimit,
                            int iterations, int batchSize, long seed, String generator, Nets nets, Chains chains,
-                           Train train, Optim optim, int maxRollbacks, Cadence cadence, Ae ae) {
+                           Train train, Optim optim, int maxRollbacks, Cadence cadence, Ae ae, String hat) {
 
     /** The JSON form (config.json's "config" object), also what --set and --config address. */
     public static final ConfigType<HatEbmConfig> TYPE = new ConfigType<>(HatEbmConfig.class, "hatebm", java.util.Map.of());
@@ -303,7 +306,15 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
                         int iterations, int batchSize, long seed, String generator, Nets nets, Chains chains,
                         Train train, Optim optim, int maxRollbacks, Cadence cadence) {
         this(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator, nets, chains,
-                train, optim, maxRollbacks, cadence, null);
+                train, optim, maxRollbacks, cadence, null, "");
+    }
+
+    /** A configuration whose H starts from its random initialisation. */
+    public HatEbmConfig(String preset, Mode mode, String data, int imageSize, int channels, int trainLimit,
+                        int iterations, int batchSize, long seed, String generator, Nets nets, Chains chains,
+                        Train train, Optim optim, int maxRollbacks, Cadence cadence, Ae ae) {
+        this(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator, nets, chains,
+                train, optim, maxRollbacks, cadence, ae, "");
     }
 
     /** Whether Z and Y are sampled jointly on a frozen generator (refine, retrofit). */
@@ -316,6 +327,7 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
         require(mode != null, "mode is missing; use one of: " + Choices.labels(Mode.class));
         require(data != null, "data is missing (fashion-mnist, mnist or a folder)");
         require(generator != null, "generator is missing (\"\" for synthesis)");
+        hat = hat == null ? "" : hat; // config.json files written before the setting existed
         require(imageSize >= 8 && Integer.bitCount(imageSize) == 1,
                 "imageSize must be a power of two >= 8 (the nets halve and double it), got " + imageSize);
         require(channels == 1 || channels == 3, "channels must be 1 or 3, got " + channels);
@@ -476,27 +488,32 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
 
     public HatEbmConfig withData(String d, int size, int c) {
         return new HatEbmConfig(preset, mode, d, size, c, trainLimit, iterations, batchSize, seed, generator, nets, chains,
-                train, optim, maxRollbacks, cadence, ae);
+                train, optim, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withTraining(int limit, int iters, int batch) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, limit, iters, batch, seed, generator, nets, chains,
-                train, optim, maxRollbacks, cadence, ae);
+                train, optim, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withSeed(long s) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, s, generator,
-                nets, chains, train, optim, maxRollbacks, cadence, ae);
+                nets, chains, train, optim, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withGenerator(String g, Nets n) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, g, n,
-                chains, train, optim, maxRollbacks, cadence, ae);
+                chains, train, optim, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withAe(Ae a) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
-                nets, chains, train, optim, maxRollbacks, cadence, a);
+                nets, chains, train, optim, maxRollbacks, cadence, a, hat);
+    }
+
+    public HatEbmConfig withHat(String file) {
+        return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
+                nets, chains, train, optim, maxRollbacks, cadence, ae, file);
     }
 
     public HatEbmConfig withNets(Nets n) {
@@ -505,27 +522,27 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
 
     public HatEbmConfig withChains(Chains c) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
-                nets, c, train, optim, maxRollbacks, cadence, ae);
+                nets, c, train, optim, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withTrain(Train t) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
-                nets, chains, t, optim, maxRollbacks, cadence, ae);
+                nets, chains, t, optim, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withOptim(Optim o) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
-                nets, chains, train, o, maxRollbacks, cadence, ae);
+                nets, chains, train, o, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withCadence(Cadence c) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
-                nets, chains, train, optim, maxRollbacks, c, ae);
+                nets, chains, train, optim, maxRollbacks, c, ae, hat);
     }
 
     public HatEbmConfig withMaxRollbacks(int r) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
-                nets, chains, train, optim, r, cadence, ae);
+                nets, chains, train, optim, r, cadence, ae, hat);
     }
 
     /**

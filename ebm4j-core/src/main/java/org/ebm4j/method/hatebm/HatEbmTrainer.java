@@ -113,6 +113,7 @@ public final class HatEbmTrainer {
             if (pretrained != null) {
                 setGenerator(model, pretrained, cfg.generator());
             }
+            startHat(run, model);
             AtomicFiles.writeJson(run.configFile(), new HatEbmRun.Info(HatEbmRun.METHOD, Version.VERSION, cfg,
                     data.size(), params));
             pretrainDecoder(run, data, model);
@@ -142,11 +143,40 @@ public final class HatEbmTrainer {
         t.checkData(data);
         HatEbmModel model = new HatEbmModel(manager, cfg);
         try {
+            t.startHat(run, model);
             t.pretrainDecoder(run, data, model);
             return t.train(run, data, model);
         } catch (RuntimeException | IOException e) {
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * Checks {@code hat} (when set) against this configuration's H without touching anything: a
+     * missing or extra tensor or one of another shape is refused in one line naming it.
+     */
+    public static void checkHat(HatEbmConfig cfg, NDManager manager) {
+        if (cfg.hat().isEmpty()) {
+            return;
+        }
+        try (NDManager tmp = manager.newSubManager()) {
+            org.ebm4j.nn.ResidualEbm h = new org.ebm4j.nn.ResidualEbm(cfg.ebmConfig()).init(tmp, ai.djl.ndarray.types.DataType.FLOAT32);
+            org.ebm4j.run.WeightImport.load(java.nio.file.Path.of(cfg.hat()), h, "hat net");
+        }
+    }
+
+    /**
+     * H ← the weights of {@code hat} (WeightImport's name table), its average restarted there, when
+     * the setting is given and the run has no checkpoint yet (a checkpoint holds H already).
+     */
+    void startHat(RunFolder run, HatEbmModel model) {
+        if (cfg.hat().isEmpty() || Files.exists(HatEbmRun.checkpoint(run))) {
+            return;
+        }
+        org.ebm4j.run.WeightImport.load(java.nio.file.Path.of(cfg.hat()), model.ebm(), "hat net");
+        if (model.emaEbm() != null) { // the average starts at the loaded weights, as a fresh one at init
+            model.emaEbm().load(emaStart(model.ebm()), "");
         }
     }
 
@@ -220,13 +250,13 @@ public final class HatEbmTrainer {
             TensorCopy.copyInto(src, dst);
         }
         if (model.emaGen() != null) { // the averages start at the pretrained weights, as fresh ones start at init
-            model.emaGen().load(emaStart(model), "");
+            model.emaGen().load(emaStart(model.generator()), "");
         }
     }
 
-    private static Map<String, NDArray> emaStart(HatEbmModel model) {
+    private static Map<String, NDArray> emaStart(ai.djl.nn.Block net) {
         Map<String, NDArray> m = new LinkedHashMap<>();
-        List<Parameter> ps = Nets.trainableParameters(model.generator());
+        List<Parameter> ps = Nets.trainableParameters(net);
         for (int i = 0; i < ps.size(); i++) {
             m.put(String.valueOf(i), ps.get(i).getArray());
         }

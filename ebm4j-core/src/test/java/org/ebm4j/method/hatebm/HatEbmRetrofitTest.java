@@ -161,6 +161,43 @@ class HatEbmRetrofitTest {
     }
 
     @Test
+    void theHatNetStartsFromAWeightsFileUntilTheRunHasACheckpoint() throws Exception {
+        Path file = tmp.resolve("hat.npz");
+        HatEbmConfig plain = HatEbmTest.tinyRefine();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Torch.seed(77);
+            org.ebm4j.nn.ResidualEbm h = new org.ebm4j.nn.ResidualEbm(plain.ebmConfig()).init(m, ai.djl.ndarray.types.DataType.FLOAT32);
+            org.ebm4j.run.WeightImport.save(h, file);
+        }
+        HatEbmConfig cfg = plain.withHat(file.toString());
+        java.util.Map<String, org.ebm4j.run.TensorFile.HostTensor> want = org.ebm4j.run.WeightImport.read(file);
+        try (NDManager m = NDManager.newBaseManager(); RunFolder run = RunFolder.create(tmp.resolve("hat-run"), false);
+             HatEbmModel model = new HatEbmModel(m, cfg)) {
+            HatEbmTrainer.checkHat(cfg, m);
+            new HatEbmTrainer(cfg, ProgressListener.NONE).startHat(run, model);
+            var names = org.ebm4j.run.WeightImport.names(model.ebm());
+            var params = model.ebm().getParameters();
+            for (var e : names.entrySet()) {
+                assertThat(params.get(e.getValue()).getArray().toFloatArray()).as(e.getKey())
+                        .isEqualTo(want.get(e.getKey()).toFloats());
+            }
+            // the average restarts at the loaded weights
+            var avg = model.emaEbm().state("");
+            var ps = org.ebm4j.nn.Nets.trainableParameters(model.ebm());
+            for (int i = 0; i < ps.size(); i++) {
+                assertThat(avg.get(String.valueOf(i)).toFloatArray()).isEqualTo(ps.get(i).getArray().toFloatArray());
+            }
+        }
+        // a file of another width is refused naming the tensor and both shapes
+        HatEbmConfig wide = cfg.withNets(new HatEbmConfig.Nets(4, 32, 16, 2.0, HatEbmConfig.GenLayout.HAT));
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> HatEbmTrainer.checkHat(wide, m)).isInstanceOf(EbmException.class)
+                    .hasMessageContaining("has shape [16, 1, 3, 3] but the hat net expects [32, 1, 3, 3]");
+        }
+        assertThat(HatEbmConfig.TYPE.read(HatEbmConfig.TYPE.toTree(cfg)).hat()).isEqualTo(file.toString());
+    }
+
+    @Test
     void badRetrofitSettingsAreRefusedByName() {
         HatEbmConfig t = tiny();
         HatEbmConfig.Nets n = t.nets();
@@ -191,5 +228,9 @@ class HatEbmRetrofitTest {
         assertThat(HatEbmConfig.Ae.official()).isEqualTo(new HatEbmConfig.Ae(49_900, 1e-4, 2e-2, 1000));
         // a configuration without the group (all earlier runs) still reads
         assertThat(HatEbmConfig.TYPE.read(HatEbmConfig.TYPE.toTree(HatEbmConfig.fast())).ae()).isNull();
+        com.fasterxml.jackson.databind.node.ObjectNode old = HatEbmConfig.TYPE.toTree(HatEbmConfig.fast());
+        old.remove("ae");
+        old.remove("hat");
+        assertThat(HatEbmConfig.TYPE.read(old)).isEqualTo(HatEbmConfig.fast());
     }
 }
