@@ -325,7 +325,7 @@ final class HatebmCommand {
     static final class Retrofit extends TrainBase {
         @Option(names = "--preset", defaultValue = "fast-retrofit", description = "fast-retrofit (default: ${DEFAULT-VALUE}).")
         String preset;
-        @Option(names = "--image-size", description = "Side the images are resized to (even; the latent is half of it).")
+        @Option(names = "--image-size", description = "Side the images are resized to (a power of two >= 8; the latent's side is half of it).")
         Integer imageSize;
         @Option(names = "--channels", description = "1 (grey) or 3 (RGB).") Integer channels;
         @Option(names = "--ae-iters", description = "Autoencoder iterations (phase 1; --iters sets the EBM's).") Integer aeIters;
