@@ -35,15 +35,24 @@ import java.util.concurrent.Callable;
 
 @Command(name = "hatebm", description = "Hat EBM (Hill et al. 2022): an EBM H(y + G(z)) on a generator's output; tandem "
         + "synthesis with a persistent bank, or refinement of a pretrained generator.",
-        subcommands = {HatebmCommand.Train.class, HatebmCommand.Refine.class, HatebmCommand.Sample.class,
-                HatebmCommand.Score.class})
+        subcommands = {HatebmCommand.Train.class, HatebmCommand.Refine.class, HatebmCommand.Retrofit.class,
+                HatebmCommand.Sample.class, HatebmCommand.Score.class})
 final class HatebmCommand {
 
     private static Datasets.Split splitOf(String spec) {
         return spec.endsWith(":train") ? Datasets.Split.TRAIN : Datasets.Split.TEST;
     }
 
-    /** Options shared by train and refine. */
+    /** The subcommand that trains a mode. */
+    static String command(HatEbmConfig.Mode mode) {
+        return switch (mode) {
+            case SYNTHESIS -> "train";
+            case REFINE -> "refine";
+            case RETROFIT -> "retrofit";
+        };
+    }
+
+    /** Options shared by train, refine and retrofit. */
     abstract static class TrainBase implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
@@ -56,6 +65,8 @@ final class HatebmCommand {
         @Option(names = "--seed", description = "Seed of every random draw.") Long seed;
         @Option(names = "--resume", description = "Continue an interrupted run from its checkpoint.") boolean resume;
         @Option(names = "--force", description = "Overwrite an existing run folder.") boolean force;
+        @Option(names = "--hat", description = "A .npz or .safetensors file (PyTorch names as in docs/WEIGHT_IMPORT.md) "
+                + "of the configuration's hat net H to start from instead of its random initialisation.") Path hat;
 
         abstract String preset();
 
@@ -83,10 +94,11 @@ final class HatebmCommand {
                 c = c.withTraining(limit != null ? limit : c.trainLimit(), iters != null ? iters : c.iterations(),
                         batch != null ? batch : c.batchSize());
                 if (seed != null) c = c.withSeed(seed);
+                if (hat != null) c = c.withHat(hat.toString());
                 c = specific(c);
                 if (c.mode() != mode()) {
                     throw new EbmException("preset '" + c.preset() + "' is a " + c.mode() + " configuration; use 'hatebm "
-                            + (c.mode() == HatEbmConfig.Mode.REFINE ? "refine" : "train") + "' for it");
+                            + command(c.mode()) + "' for it");
                 }
                 return c;
             } catch (EbmException e) {
@@ -119,6 +131,7 @@ final class HatebmCommand {
                     model = HatEbmTrainer.resume(run, progress, m);
                 } else {
                     ImageDataset train = HatEbmTrainer.trainingData(cfg); // errors here leave nothing behind
+                    HatEbmTrainer.checkHat(cfg, m);
                     Map<String, NDArray> gen = pretrained(cfg, m);
                     if (cfg.batchSize() > train.size()) {
                         throw new EbmException("batch " + cfg.batchSize() + " is larger than the " + train.size()
@@ -182,7 +195,9 @@ final class HatebmCommand {
         @Option(names = "--preset", defaultValue = "fast-refine", description = "fast-refine | paper-cifar10-refine "
                 + "(paper-refine) | code-cifar10-refine (code-refine) (default: ${DEFAULT-VALUE}).") String preset;
         @Option(names = "--generator", description = "Run folder whose generator is refined: a 'hatebm train' or "
-                + "'dualmcmc train' run (its image size, channels and generator shape are used).") Path generator;
+                + "'dualmcmc train' run (its image size, channels and generator shape are used); or a weights file "
+                + "(.npz or .safetensors, PyTorch names as in docs/WEIGHT_IMPORT.md) of the configuration's hat "
+                + "generator (nets.latent, nets.genWidth, nets.genFactor, imageSize, channels).") Path generator;
         @Option(names = "--generator-ema", description = "With a hatebm run: take its generator's weight average.")
         boolean generatorEma;
 
@@ -196,10 +211,19 @@ final class HatebmCommand {
             return HatEbmConfig.Mode.REFINE;
         }
 
+        /** Whether --generator names a weights file rather than a run folder. */
+        private boolean weightsFile() {
+            return generator != null && Files.isRegularFile(generator);
+        }
+
         /** The source run's method, refusing anything but hatebm and dualmcmc. */
         private String sourceMethod() {
             if (generator == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "refine needs --generator RUN (a hatebm or dualmcmc run folder)");
+                throw new CommandLine.ParameterException(spec.commandLine(), "refine needs --generator RUN (a hatebm or "
+                        + "dualmcmc run folder) or --generator FILE (.npz or .safetensors)");
+            }
+            if (!Files.exists(generator)) {
+                throw new EbmException("--generator: '" + generator + "' does not exist (a run folder or a .npz/.safetensors file)");
             }
             if (!Files.isRegularFile(generator.resolve(RunFolder.CONFIG))) {
                 throw new EbmException("--generator: '" + generator + "' is not an ebm4j run folder (no config.json)");
@@ -223,6 +247,14 @@ final class HatebmCommand {
             if (generator == null) { // --print-config of a preset; a run needs it (see pretrained)
                 return c;
             }
+            if (weightsFile()) { // the configuration's hat generator, its weights from the file (checked in pretrained)
+                if (generatorEma) {
+                    throw new EbmException("--generator-ema needs a hatebm run folder; '" + generator + "' is a weights file");
+                }
+                HatEbmConfig.Nets n = c.nets();
+                return c.withGenerator(generator.toString(), new HatEbmConfig.Nets(n.latent(), n.ebmWidth(), n.genWidth(),
+                        n.genFactor(), HatEbmConfig.GenLayout.HAT));
+            }
             String method = sourceMethod();
             if (generatorEma && !method.equals(HatEbmRun.METHOD)) {
                 throw new EbmException("--generator-ema needs a hatebm run; '" + generator + "' is a " + method + " run");
@@ -245,6 +277,9 @@ final class HatebmCommand {
 
         @Override
         Map<String, NDArray> pretrained(HatEbmConfig cfg, NDManager m) {
+            if (weightsFile()) {
+                return fileGenerator(cfg, generator, m);
+            }
             if (sourceMethod().equals(HatEbmRun.METHOD)) {
                 return HatEbmRun.generatorTensors(generator, m, generatorEma);
             }
@@ -259,6 +294,68 @@ final class HatebmCommand {
                 });
                 return copies;
             }
+        }
+    }
+
+    /**
+     * The generator of {@code cfg} with its weights from {@code --generator FILE} (WeightImport's name
+     * table); a missing or extra name, or a tensor of another shape, is refused in one line naming
+     * the tensor (and both shapes) before anything is written.
+     */
+    private static Map<String, NDArray> fileGenerator(HatEbmConfig cfg, Path file, NDManager m) {
+        try (NDManager tmp = m.newSubManager()) {
+            org.ebm4j.nn.Generator g = new org.ebm4j.nn.Generator(cfg.generatorConfig()).init(tmp, ai.djl.ndarray.types.DataType.FLOAT32);
+            g.setBnMode(org.ebm4j.nn.BatchNorm2d.Mode.RUNNING);
+            org.ebm4j.run.WeightImport.load(file, g, "generator");
+            LinkedHashMap<String, NDArray> live = new LinkedHashMap<>();
+            BlockTensors.put(live, "", g);
+            Map<String, NDArray> copies = new LinkedHashMap<>();
+            live.forEach((k, v) -> {
+                NDArray c = v.duplicate();
+                c.attach(m);
+                copies.put(k, c);
+            });
+            return copies;
+        }
+    }
+
+    @Command(name = "retrofit", description = "The retrofit (Hill et al. 2022): a deterministic autoencoder with a 16x16x1 "
+            + "latent on the sphere (phase 1), then a joint Hat EBM on its frozen decoder (phase 2, as refine); "
+            + "one run folder, --resume continues either phase.")
+    static final class Retrofit extends TrainBase {
+        @Option(names = "--preset", defaultValue = "fast-retrofit", description = "fast-retrofit (default: ${DEFAULT-VALUE}).")
+        String preset;
+        @Option(names = "--image-size", description = "Side the images are resized to (a power of two >= 8; the latent's side is half of it).")
+        Integer imageSize;
+        @Option(names = "--channels", description = "1 (grey) or 3 (RGB).") Integer channels;
+        @Option(names = "--ae-iters", description = "Autoencoder iterations (phase 1; --iters sets the EBM's).") Integer aeIters;
+
+        @Override
+        String preset() {
+            return preset;
+        }
+
+        @Override
+        HatEbmConfig.Mode mode() {
+            return HatEbmConfig.Mode.RETROFIT;
+        }
+
+        @Override
+        HatEbmConfig specific(HatEbmConfig c) {
+            if (aeIters != null) Checks.atLeast(spec, "--ae-iters", aeIters, 1);
+            int size = imageSize != null ? imageSize : c.imageSize();
+            HatEbmConfig.Nets n = c.nets();
+            if (imageSize != null && n.genLayout() == HatEbmConfig.GenLayout.RETROFIT) { // the latent 1×(S/2)×(S/2) follows the size
+                n = new HatEbmConfig.Nets((size / 2) * (size / 2), n.ebmWidth(), n.genWidth(), n.genFactor(), n.genLayout());
+            }
+            c = new HatEbmConfig(c.preset(), c.mode(), c.data(), size, channels != null ? channels : c.channels(),
+                    c.trainLimit(), c.iterations(), c.batchSize(), c.seed(), c.generator(), n, c.chains(), c.train(),
+                    c.optim(), c.maxRollbacks(), c.cadence(), c.ae(), c.hat());
+            if (aeIters != null && c.ae() != null) {
+                HatEbmConfig.Ae a = c.ae();
+                c = c.withAe(new HatEbmConfig.Ae(aeIters, a.lr(), a.latentNoise(), a.lossFactor()));
+            }
+            return c;
         }
     }
 
@@ -280,7 +377,9 @@ final class HatebmCommand {
             try (NDManager m = NDManager.newBaseManager(); HatEbmModel model = HatEbmRun.load(run, m, ema)) {
                 OutputFolder.prepare(out);
                 HatEbmOutputs.writeSamples(model, out, n, seed, steps != null ? steps : model.config().chains().testSteps());
-                System.out.println("wrote " + n + " samples (generated.png, refined.png, side_by_side.png) to " + out);
+                String what = model.config().mode() == HatEbmConfig.Mode.RETROFIT
+                        ? "generated.png = decoder on sphere noise, refined.png = joint chain" : "generated.png, refined.png";
+                System.out.println("wrote " + n + " samples (" + what + ", side_by_side.png) to " + out);
             }
             return 0;
         }

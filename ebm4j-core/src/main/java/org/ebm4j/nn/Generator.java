@@ -21,7 +21,7 @@ import java.util.List;
  *    → BN → ReLU → conv3×3 (w_k → image channels, with bias) → tanh → × outFactor</pre>
  * giving images of side b·2^k. A latent of shape [N, d, 1, 1] (Dual-MCMC's) is accepted too.
  */
-public final class Generator extends AbstractBlock {
+public final class Generator extends AbstractBlock implements LatentGenerator {
     /**
      * @param latent d, the size of z
      * @param bottom side b of the first feature map (4 in both papers)
@@ -103,6 +103,12 @@ public final class Generator extends AbstractBlock {
 
     public Config config() {
         return config;
+    }
+
+    /** The flat latent shape of a batch of n: [n, d]. */
+    @Override
+    public Shape latentShape(long n) {
+        return new Shape(n, config.latent());
     }
 
     public List<GenBlock> blocks() {

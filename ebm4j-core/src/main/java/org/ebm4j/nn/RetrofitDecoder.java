@@ -29,7 +29,7 @@ import java.util.List;
  * <p>References: Hill, Nijkamp, Mitchell, Pang, Zhu, "Learning Probabilistic Models from Generator
  * Latent Spaces with Hat EBM", NeurIPS 2022 (App. E, retrofit).
  */
-public final class RetrofitDecoder extends AbstractBlock {
+public final class RetrofitDecoder extends AbstractBlock implements LatentGenerator {
     /**
      * @param latentChannels c, channels of the latent image
      * @param latentSide s, side of the latent image

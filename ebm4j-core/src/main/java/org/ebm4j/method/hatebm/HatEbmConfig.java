@@ -11,7 +11,11 @@ import org.ebm4j.nn.Generator;
 import org.ebm4j.nn.Init;
 import org.ebm4j.nn.ResBlock;
 import org.ebm4j.nn.ResidualEbm;
+import org.ebm4j.nn.RetrofitDecoder;
+import org.ebm4j.nn.RetrofitEncoder;
+import org.ebm4j.nn.Sphere;
 import org.ebm4j.optim.LrSchedule;
+import org.ebm4j.pretrain.AutoencoderTrainer;
 
 import java.util.Arrays;
 import java.util.List;
@@ -27,8 +31,13 @@ import java.util.List;
  * generator update). Where the paper's appendix J and the official code's configs disagree, the
  * presets hold one each: {@code paper-cifar10} (T = 1e-3, 75000 steps) vs {@code code-cifar10}
  * (T = 1e-8, 50000 steps); {@code paper-cifar10-refine} (20000 steps, residual prior σ 0.25) vs
- * {@code code-cifar10-refine} (25000 steps, no prior in training). {@code fast} and {@code
- * fast-refine} are small CPU configurations on Fashion-MNIST.
+ * {@code code-cifar10-refine} (25000 steps, no prior in training). {@code fast}, {@code
+ * fast-refine} and {@code fast-retrofit} are small CPU configurations on Fashion-MNIST.
+ *
+ * <p>A third mode, {@code retrofit}, is the paper's retrofit experiment: a deterministic
+ * autoencoder is trained first ({@link #ae}, {@link AutoencoderTrainer}), then a joint Hat EBM on
+ * its frozen decoder exactly as {@code refine} (the decoder is the generator, layout {@code
+ * retrofit}, latent 1×(S/2)×(S/2)); its latents start on the sphere of radius √D.
  *
  * @param preset     name of the preset the values started from
  * @param mode       synthesis (Alg. 1) or refine (joint sampling, frozen generator)
@@ -47,24 +56,30 @@ import java.util.List;
  * @param optim      the two Adams, their schedule, EBM gradient clip and the weight EMA
  * @param maxRollbacks rollbacks to the last checkpoint (learning rates halved) before the run stops
  * @param cadence    log, image and checkpoint intervals (iterations)
+ * @param ae         retrofit: the autoencoder pre-stage (null for synthesis and refine)
+ * @param hat        a .npz/.safetensors file H starts from instead of its random initialisation
+ *                   (WeightImport's name table; "" = none); read again when a run is resumed
+ *                   before its first checkpoint
  */
 public record HatEbmConfig(String preset, Mode mode, String data, int imageSize, int channels, int trainLimit,
                            int iterations, int batchSize, long seed, String generator, Nets nets, Chains chains,
-                           Train train, Optim optim, int maxRollbacks, Cadence cadence) {
+                           Train train, Optim optim, int maxRollbacks, Cadence cadence, Ae ae, String hat) {
 
     /** The JSON form (config.json's "config" object), also what --set and --config address. */
     public static final ConfigType<HatEbmConfig> TYPE = new ConfigType<>(HatEbmConfig.class, "hatebm", java.util.Map.of());
 
     /** Names of the presets. */
-    public static final List<String> PRESETS = List.of("fast", "fast-refine", "paper-cifar10", "code-cifar10",
-            "paper-cifar10-refine", "code-cifar10-refine");
+    public static final List<String> PRESETS = List.of("fast", "fast-refine", "fast-retrofit", "paper-cifar10",
+            "code-cifar10", "paper-cifar10-refine", "code-cifar10-refine");
 
     /** What a run trains. */
     public enum Mode implements Choice {
         /** Conditional Hat EBM with a generator trained in tandem (Alg. 1). */
         SYNTHESIS,
         /** Joint Hat EBM on a frozen pretrained generator (z and y sampled together). */
-        REFINE;
+        REFINE,
+        /** The retrofit: a deterministic autoencoder first, then a joint Hat EBM on its frozen decoder. */
+        RETROFIT;
 
         @Override
         public String toString() {
@@ -84,7 +99,12 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
         /** Dual-MCMC's CIFAR-10 generator (constant width, Xavier init, PyTorch BN, align_corners). */
         DUALMCMC_CIFAR,
         /** Dual-MCMC's CelebA-64 generator (widths halving from genWidth). */
-        DUALMCMC_CELEBA;
+        DUALMCMC_CELEBA,
+        /**
+         * The retrofit autoencoder's decoder ({@code GenDecoder32}): latent 1×(S/2)×(S/2) (16×16×1 at
+         * 32 px), stem and three blocks of genWidth channels, only the first block up-sampling.
+         */
+        RETROFIT;
 
         @Override
         public String toString() {
@@ -255,11 +275,59 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
         }
     }
 
+    /**
+     * The retrofit's autoencoder pre-stage ({@code train_ae.py}, {@code configs_joint/cifar10_ae.py}):
+     * L = lossFactor·mean((D(project(E(x)) + σ·ξ) − x)²), one Adam per net (β (0.9, 0.999), ε 1e-7),
+     * batch, seed and cadence those of the run. Official: 100 epochs × 499 steps, lr 1e-4, σ 2e-2,
+     * factor 1000.
+     *
+     * @param iterations  Adam steps of the autoencoder (before the EBM's iterations)
+     * @param lr          learning rate of both nets
+     * @param latentNoise σ of the noise added to the projected latent
+     * @param lossFactor  λ on the mean squared error
+     */
+    public record Ae(int iterations, double lr, double latentNoise, double lossFactor) {
+        public Ae {
+            require(iterations >= 1, "ae.iterations must be >= 1, got " + iterations);
+            require(lr > 0 && lr <= 1, "ae.lr must be in (0, 1], got " + lr);
+            require(latentNoise >= 0 && latentNoise <= 10, "ae.latentNoise must be in [0, 10], got " + latentNoise);
+            require(lossFactor > 0 && Double.isFinite(lossFactor), "ae.lossFactor must be > 0, got " + lossFactor);
+        }
+
+        /** The official CIFAR-10 values ({@link AutoencoderTrainer.Config#official}). */
+        public static Ae official() {
+            AutoencoderTrainer.Config o = AutoencoderTrainer.Config.official(0);
+            return new Ae((int) o.iterations(), o.lr(), o.latentNoise(), o.lossFactor());
+        }
+    }
+
+    /** A configuration without an autoencoder pre-stage (synthesis, refine). */
+    public HatEbmConfig(String preset, Mode mode, String data, int imageSize, int channels, int trainLimit,
+                        int iterations, int batchSize, long seed, String generator, Nets nets, Chains chains,
+                        Train train, Optim optim, int maxRollbacks, Cadence cadence) {
+        this(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator, nets, chains,
+                train, optim, maxRollbacks, cadence, null, "");
+    }
+
+    /** A configuration whose H starts from its random initialisation. */
+    public HatEbmConfig(String preset, Mode mode, String data, int imageSize, int channels, int trainLimit,
+                        int iterations, int batchSize, long seed, String generator, Nets nets, Chains chains,
+                        Train train, Optim optim, int maxRollbacks, Cadence cadence, Ae ae) {
+        this(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator, nets, chains,
+                train, optim, maxRollbacks, cadence, ae, "");
+    }
+
+    /** Whether Z and Y are sampled jointly on a frozen generator (refine, retrofit). */
+    public boolean joint() {
+        return mode != Mode.SYNTHESIS;
+    }
+
     /** Validates every value; the message names the setting and its valid range. */
     public HatEbmConfig {
         require(mode != null, "mode is missing; use one of: " + Choices.labels(Mode.class));
         require(data != null, "data is missing (fashion-mnist, mnist or a folder)");
         require(generator != null, "generator is missing (\"\" for synthesis)");
+        hat = hat == null ? "" : hat; // config.json files written before the setting existed
         require(imageSize >= 8 && Integer.bitCount(imageSize) == 1,
                 "imageSize must be a power of two >= 8 (the nets halve and double it), got " + imageSize);
         require(channels == 1 || channels == 3, "channels must be 1 or 3, got " + channels);
@@ -277,8 +345,22 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
             require(nets.genLayout() == GenLayout.HAT, "synthesis trains a hat generator; nets.genLayout must be hat, got "
                     + nets.genLayout());
         }
+        if (mode != Mode.SYNTHESIS) {
+            require(train.residual(), mode + " samples z and y jointly; train.residual=false is a synthesis ablation");
+        }
         if (mode == Mode.REFINE) {
-            require(train.residual(), "refine samples z and y jointly; train.residual=false is a synthesis ablation");
+            require(nets.genLayout() != GenLayout.RETROFIT,
+                    "refine takes a pretrained generator; a retrofit decoder is trained by mode retrofit ('hatebm retrofit')");
+        }
+        if (mode == Mode.RETROFIT) {
+            require(ae != null, "retrofit needs the autoencoder group ae (iterations, lr, latentNoise, lossFactor)");
+            require(nets.genLayout() == GenLayout.RETROFIT, "retrofit trains a retrofit decoder; nets.genLayout must be retrofit, got "
+                    + nets.genLayout());
+            int side = imageSize / 2;
+            require(nets.latent() == side * side, "nets.latent must be (imageSize/2)² = " + side * side
+                    + " for the retrofit decoder's 1×" + side + "×" + side + " latent, got " + nets.latent());
+        } else {
+            require(ae == null, "the autoencoder group ae is only for mode retrofit");
         }
     }
 
@@ -371,11 +453,31 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
                 new Optim(1e-4, 1e-4, 0.9, 0.999, "", 0.1, 0, 0.999), 3, new Cadence(10, 100, 100));
     }
 
+    /**
+     * A small CPU retrofit: Fashion-MNIST at 32 px grey, a decoder and encoder of width 32 with the
+     * official 16×16×1 latent and gen_factor 2; 400 autoencoder steps (lr 5e-4, the official σ 2e-2
+     * and factor 1000), then 100 joint steps with K = 10 (sampling 25) and otherwise the values of
+     * {@code fast-refine} (the paper's ε, ε_z, T and residual prior σ 0.25), EBM width 32. On the
+     * shared 2-core machine one autoencoder step took about 1 s and one joint step about 1 s per
+     * Langevin step (batch 32, one thread), so the preset takes about 25 minutes there, its 100
+     * final samples included.
+     */
+    public static HatEbmConfig fastRetrofit() {
+        HatEbmConfig r = fastRefine();
+        Chains c = r.chains();
+        return new HatEbmConfig("fast-retrofit", Mode.RETROFIT, "fashion-mnist", 32, 1, 0, 100, 32, 1234, "",
+                new Nets(16 * 16, 32, 32, 2.0, GenLayout.RETROFIT),
+                new Chains(10, c.epsilon(), c.temperature(), c.maxDisplacement(), c.priorSigma(), c.zEpsilon(), 25, 0,
+                        c.testTemperature(), true),
+                r.train(), r.optim(), 3, new Cadence(10, 25, 25), new Ae(400, 5e-4, 2e-2, 1000));
+    }
+
     /** A preset by name ("paper" is paper-cifar10, "code" is code-cifar10). */
     public static HatEbmConfig preset(String name) {
         return switch (name) {
             case "fast" -> fast();
             case "fast-refine" -> fastRefine();
+            case "fast-retrofit" -> fastRetrofit();
             case "paper", "paper-cifar10" -> paperCifar10();
             case "code", "code-cifar10" -> codeCifar10();
             case "paper-cifar10-refine", "paper-refine" -> paperCifar10Refine();
@@ -386,22 +488,32 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
 
     public HatEbmConfig withData(String d, int size, int c) {
         return new HatEbmConfig(preset, mode, d, size, c, trainLimit, iterations, batchSize, seed, generator, nets, chains,
-                train, optim, maxRollbacks, cadence);
+                train, optim, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withTraining(int limit, int iters, int batch) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, limit, iters, batch, seed, generator, nets, chains,
-                train, optim, maxRollbacks, cadence);
+                train, optim, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withSeed(long s) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, s, generator,
-                nets, chains, train, optim, maxRollbacks, cadence);
+                nets, chains, train, optim, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withGenerator(String g, Nets n) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, g, n,
-                chains, train, optim, maxRollbacks, cadence);
+                chains, train, optim, maxRollbacks, cadence, ae, hat);
+    }
+
+    public HatEbmConfig withAe(Ae a) {
+        return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
+                nets, chains, train, optim, maxRollbacks, cadence, a, hat);
+    }
+
+    public HatEbmConfig withHat(String file) {
+        return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
+                nets, chains, train, optim, maxRollbacks, cadence, ae, file);
     }
 
     public HatEbmConfig withNets(Nets n) {
@@ -410,27 +522,27 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
 
     public HatEbmConfig withChains(Chains c) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
-                nets, c, train, optim, maxRollbacks, cadence);
+                nets, c, train, optim, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withTrain(Train t) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
-                nets, chains, t, optim, maxRollbacks, cadence);
+                nets, chains, t, optim, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withOptim(Optim o) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
-                nets, chains, train, o, maxRollbacks, cadence);
+                nets, chains, train, o, maxRollbacks, cadence, ae, hat);
     }
 
     public HatEbmConfig withCadence(Cadence c) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
-                nets, chains, train, optim, maxRollbacks, c);
+                nets, chains, train, optim, maxRollbacks, c, ae, hat);
     }
 
     public HatEbmConfig withMaxRollbacks(int r) {
         return new HatEbmConfig(preset, mode, data, imageSize, channels, trainLimit, iterations, batchSize, seed, generator,
-                nets, chains, train, optim, r, cadence);
+                nets, chains, train, optim, r, cadence, ae, hat);
     }
 
     /**
@@ -475,6 +587,34 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
         }
         return new Generator.Config(nets.latent(), 4, widths, channels, nets.genFactor(),
                 new ResBlock.Convs(false, true, Init.Scheme.PYTORCH_XAVIER_NORMAL), true, 0.1f, 1e-5f);
+    }
+
+    /**
+     * The retrofit decoder ({@code GenDecoder32}, App. E): latent 1×(S/2)×(S/2), stem and three blocks
+     * of genWidth channels, only the first block after the stem up-sampling, Keras init and BN,
+     * half-pixel bilinear, tanh × genFactor.
+     */
+    public RetrofitDecoder.Config decoderConfig() {
+        int w = nets.genWidth();
+        return new RetrofitDecoder.Config(1, imageSize / 2, new int[] {w, w, w, w}, new boolean[] {false, true, false, false},
+                channels, nets.genFactor(), new ResBlock.Convs(false, true, Init.Scheme.KERAS_GLOROT_UNIFORM), false,
+                0.01f, 1e-3f);
+    }
+
+    /** The retrofit encoder ({@code InfEncoder32}): the decoder's mirror, output projected on the sphere of radius √D. */
+    public RetrofitEncoder.Config encoderConfig() {
+        int w = nets.genWidth();
+        return new RetrofitEncoder.Config(channels, imageSize, new int[] {w, w, w, w}, new boolean[] {false, true, false, false},
+                1, new ResBlock.Convs(false, true, Init.Scheme.KERAS_GLOROT_UNIFORM), true, Sphere.EPS);
+    }
+
+    /** The autoencoder phase's settings: the ae group with the run's batch, seed and cadence. */
+    public AutoencoderTrainer.Config autoencoder() {
+        if (ae == null) {
+            throw new EbmException("mode " + mode + " has no autoencoder pre-stage");
+        }
+        return new AutoencoderTrainer.Config(ae.iterations(), batchSize, ae.lr(), 0.9, 0.999, 1e-7, ae.latentNoise(),
+                ae.lossFactor(), seed, cadence.logEvery(), cadence.checkpointEvery());
     }
 
     public int logEvery() {

@@ -10,8 +10,11 @@ import org.ebm4j.core.Seeds;
 import org.ebm4j.core.Torch;
 import org.ebm4j.nn.BatchNorm2d;
 import org.ebm4j.nn.Generator;
+import org.ebm4j.nn.LatentGenerator;
 import org.ebm4j.nn.Nets;
 import org.ebm4j.nn.ResidualEbm;
+import org.ebm4j.nn.RetrofitDecoder;
+import org.ebm4j.nn.Sphere;
 import org.ebm4j.optim.WeightEma;
 import org.ebm4j.sampling.ChainConfig;
 import org.ebm4j.sampling.ChainPart;
@@ -42,7 +45,7 @@ public final class HatEbmModel implements AutoCloseable {
     private final NDManager manager;
     private final HatEbmConfig cfg;
     private final ResidualEbm ebm;
-    private final Generator gen;
+    private final LatentGenerator gen;
     private final WeightEma emaEbm;
     private final WeightEma emaGen;
 
@@ -53,7 +56,9 @@ public final class HatEbmModel implements AutoCloseable {
         try {
             Torch.seed(Seeds.derive(cfg.seed(), -1));
             ebm = new ResidualEbm(cfg.ebmConfig()).init(manager, DataType.FLOAT32);
-            gen = new Generator(cfg.generatorConfig()).init(manager, DataType.FLOAT32);
+            gen = cfg.nets().genLayout() == HatEbmConfig.GenLayout.RETROFIT
+                    ? new RetrofitDecoder(cfg.decoderConfig()).init(manager, DataType.FLOAT32)
+                    : new Generator(cfg.generatorConfig()).init(manager, DataType.FLOAT32);
             gen.setBnMode(BatchNorm2d.Mode.RUNNING); // App. E: "batch norm is set to test mode for all generators"
             ebm.setUpdateU(false);
             Nets.setTrainable(ebm, false);
@@ -80,8 +85,25 @@ public final class HatEbmModel implements AutoCloseable {
         return ebm;
     }
 
-    public Generator generator() {
+    /** G: the SN-GAN generator, or the retrofit decoder (layout retrofit). */
+    public LatentGenerator generator() {
         return gen;
+    }
+
+    /**
+     * Z₀ for a batch of n: N(0, I) of the generator's latent shape; for the retrofit decoder
+     * projected onto the sphere of radius √D, where its encoder put every training latent
+     * (App. A: noise off the sphere decodes to images the decoder never saw). Draws from
+     * libtorch's generator (seed it first).
+     */
+    public NDArray drawLatents(NDManager m, long n) {
+        NDArray z = m.randomNormal(gen.latentShape(n));
+        if (cfg.nets().genLayout() != HatEbmConfig.GenLayout.RETROFIT) {
+            return z;
+        }
+        NDArray p = Sphere.project(z, Sphere.EPS);
+        z.close();
+        return p;
     }
 
     /** The EMA of H's weights (null when optim.emaDecay is 0). */
@@ -112,7 +134,7 @@ public final class HatEbmModel implements AutoCloseable {
         }
     }
 
-    /** G(z) for z [N, latent]. */
+    /** G(z) for z of the generator's latent shape. */
     public NDArray generate(NDArray z) {
         return gen.apply(z);
     }
@@ -169,8 +191,12 @@ public final class HatEbmModel implements AutoCloseable {
         }, start, ChainConfig.of(steps, latentPart(temperature))).get("z");
     }
 
-    /** Negative samples of one iteration: G(Z₀), X⁻ and X⁻ − G(Z₀) (Y_K with a residual). */
-    public record Negatives(NDArray generated, NDArray x, NDArray residual) implements AutoCloseable {
+    /**
+     * Negative samples of one iteration: G(Z₀), X⁻ and X⁻ − G(Z₀) (Y_K with a residual), and for a
+     * joint chain the mean per-sample ‖Z_K‖ (NaN otherwise; the official joint code's {@code z_norm},
+     * which shows how far the latents leave the sphere of radius √D in a retrofit).
+     */
+    public record Negatives(NDArray generated, NDArray x, NDArray residual, double latentNorm) implements AutoCloseable {
         @Override
         public void close() {
             generated.close();
@@ -181,27 +207,29 @@ public final class HatEbmModel implements AutoCloseable {
 
     /**
      * The training chain of this model's mode from Z₀ = z and Y₀ = y0: synthesis X⁻ = G(Z) + Y_K
-     * (Z fixed), its no-residual ablation X⁻ = G(Z_K), refine X⁻ = G(Z_K) + Y_K (joint).
+     * (Z fixed), its no-residual ablation X⁻ = G(Z_K), refine and retrofit X⁻ = G(Z_K) + Y_K (joint).
      */
     public Negatives negatives(NDArray z, NDArray y0, int steps, double temperature, boolean clip) {
         NDArray g0 = generate(z);
-        if (cfg.mode() == HatEbmConfig.Mode.REFINE) {
+        if (cfg.joint()) {
             Map<String, NDArray> out = jointChain(z, y0, steps, temperature, clip);
             NDArray zk = out.get("z");
             NDArray y = out.get("y");
-            try (NDArray g = generate(zk)) {
+            try (NDArray g = generate(zk); NDArray flat = zk.reshape(zk.getShape().get(0), -1);
+                 NDArray norms = flat.norm(new int[] {1}); NDArray mean = norms.mean()) {
+                double zNorm = mean.getFloat();
                 zk.close();
-                return new Negatives(g0, g.add(y), y);
+                return new Negatives(g0, g.add(y), y, zNorm);
             }
         }
         if (!cfg.train().residual()) {
             NDArray zk = latentChain(z, steps, temperature);
             NDArray x = generate(zk);
             zk.close();
-            return new Negatives(g0, x, x.sub(g0));
+            return new Negatives(g0, x, x.sub(g0), Double.NaN);
         }
         NDArray y = residualChain(g0, y0, steps, temperature, clip);
-        return new Negatives(g0, g0.add(y), y);
+        return new Negatives(g0, g0.add(y), y, Double.NaN);
     }
 
     /** Generated and EBM-refined samples of a batch. */
@@ -214,7 +242,8 @@ public final class HatEbmModel implements AutoCloseable {
     }
 
     /**
-     * n samples at test time (official {@code fid_save_ims.py}): Z ~ N(0, I), Y₀ ~
+     * n samples at test time (official {@code fid_save_ims.py}): Z ~ N(0, I) (retrofit: projected
+     * onto the sphere, {@link #drawLatents}), Y₀ ~
      * testInitResidual·N(0, I), {@code steps} steps at the test temperature, the residual clip
      * when testClip. Drawn in batches of the training batch size, each from its own seed, so
      * sample i is the same for any n ≥ i.
@@ -228,7 +257,7 @@ public final class HatEbmModel implements AutoCloseable {
             int k = Math.min(b, n - i);
             try (NDManager s = m.newSubManager()) {
                 Torch.seed(Seeds.derive(seed, chunk));
-                NDArray z = s.randomNormal(new Shape(b, cfg.nets().latent()));
+                NDArray z = drawLatents(s, b);
                 Shape img = new Shape(b, cfg.channels(), cfg.imageSize(), cfg.imageSize());
                 NDArray y0 = c.testInitResidual() > 0 ? s.randomNormal(img).mul(c.testInitResidual()) : s.zeros(img);
                 Negatives neg = negatives(z, y0, steps, c.testTemperature(), c.testClip());

@@ -83,11 +83,25 @@ public final class HatEbmOutputs {
         ImageFiles.writePng(dir.resolve("side_by_side.png"), sideBySide(List.of(gen, ref), Math.max(1, Math.min(5, n))));
     }
 
-    /** plots/energy.png, plots/losses.png and plots/residual.png from the run's log. */
+    /**
+     * plots/energy.png, plots/losses.png and plots/residual.png from the run's log (the EBM's rows);
+     * a retrofit run also gets plots/autoencoder.png from its phase-1 rows.
+     */
     public static void writePlots(RunFolder run) throws IOException {
-        List<JsonNode> rows = JsonlLog.read(run.logFile());
-        double[] it = rows.stream().mapToDouble(r -> r.get("iter").asDouble()).toArray();
+        List<JsonNode> all = JsonlLog.read(run.logFile());
+        List<JsonNode> ae = all.stream().filter(HatEbmTrainer::aePhase).toList();
+        List<JsonNode> rows = all.stream().filter(r -> !HatEbmTrainer.aePhase(r)).toList();
         Path plots = run.dir().resolve("plots");
+        if (!ae.isEmpty()) {
+            Map<String, double[][]> mse = new LinkedHashMap<>();
+            mse.put("reconstruction MSE", new double[][] {ae.stream().mapToDouble(r -> r.get("iter").asDouble()).toArray(),
+                    col(ae, "mse")});
+            Plots.linePlot(plots.resolve("autoencoder.png"), "hatebm retrofit: autoencoder (phase 1)", "iteration", "MSE", mse);
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        double[] it = rows.stream().mapToDouble(r -> r.get("iter").asDouble()).toArray();
         Map<String, double[][]> energy = new LinkedHashMap<>();
         energy.put("mean H(x+) data", new double[][] {it, col(rows, "e_pos")});
         energy.put("mean H(x-) samples", new double[][] {it, col(rows, "e_neg")});

@@ -18,7 +18,9 @@ import java.util.Map;
  * The on-disk form of a Hat EBM run: config.json ({@link Info}) and checkpoints/latest.ckpt with
  * both nets ("ebm", "gen"; a refine run keeps its frozen generator too, so the run stands alone),
  * their Adams ("adam_e", "adam_g"), the weight averages ("ema_ebm", "ema_gen") and the persistent
- * bank ("bank_z", "bank_x"), rewritten atomically as training goes on.
+ * bank ("bank_z", "bank_x"), rewritten atomically as training goes on. A retrofit run also has
+ * checkpoints/ae.ckpt, its autoencoder phase ("dec", "enc", "adam_dec", "adam_enc"); its "gen" in
+ * latest.ckpt is the trained decoder.
  */
 public final class HatEbmRun {
     public static final String METHOD = "hatebm";
@@ -38,6 +40,11 @@ public final class HatEbmRun {
 
     public static Path checkpoint(RunFolder run) {
         return Checkpoints.of(run).pathFor("latest");
+    }
+
+    /** The retrofit's autoencoder phase checkpoint (decoder, encoder and their Adams). */
+    public static Path aeCheckpoint(RunFolder run) {
+        return Checkpoints.of(run).pathFor("ae");
     }
 
     public static Info readInfo(RunFolder run) {
@@ -76,8 +83,13 @@ public final class HatEbmRun {
         Info info = readInfo(run);
         Path ck = checkpoint(run);
         if (!Files.exists(ck)) {
+            String cmd = switch (info.config().mode()) {
+                case SYNTHESIS -> "train";
+                case REFINE -> "refine";
+                case RETROFIT -> "retrofit"; // also while its autoencoder phase is unfinished
+            };
             throw new EbmException("run '" + dir + "' has no checkpoint yet (checkpoints/latest.ckpt); "
-                    + "resume its training first: ebm4j hatebm train --resume --out " + dir);
+                    + "resume its training first: ebm4j hatebm " + cmd + " --resume --out " + dir);
         }
         HatEbmModel model = new HatEbmModel(manager, info.config());
         try (NDManager tmp = manager.newSubManager()) {

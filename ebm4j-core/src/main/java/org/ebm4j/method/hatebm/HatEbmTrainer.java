@@ -16,9 +16,12 @@ import org.ebm4j.data.DataOptions;
 import org.ebm4j.data.Datasets;
 import org.ebm4j.data.ImageDataset;
 import org.ebm4j.nn.Nets;
+import org.ebm4j.nn.RetrofitDecoder;
+import org.ebm4j.nn.RetrofitEncoder;
 import org.ebm4j.optim.Adam;
 import org.ebm4j.optim.GradClip;
 import org.ebm4j.optim.Gradients;
+import org.ebm4j.pretrain.AutoencoderTrainer;
 import org.ebm4j.run.RunFolder;
 import org.ebm4j.sampling.PersistentBank;
 import org.ebm4j.train.Checkpoint;
@@ -52,6 +55,10 @@ import java.util.function.LongPredicate;
  *
  * <p><b>Refine</b>: the generator is a frozen pretrained one; X⁻ = G(Z_K) + Y_K from joint
  * sampling (Z then Y at every step, from Z₀ ~ N(0, I), Y₀ = 0); only H learns.
+ *
+ * <p><b>Retrofit</b>: phase 1 trains the deterministic autoencoder whose decoder is the generator
+ * ({@link #pretrainDecoder}); phase 2 is the refine iteration on the frozen decoder, with
+ * Z₀ = project(N(0, I)) on the sphere of radius √D (App. A).
  *
  * <p>Every random draw is keyed by (seed, iteration): a resumed run equals an uninterrupted one.
  * A non-finite loss goes to the shared divergence guard (rollback with halved learning rates).
@@ -96,14 +103,20 @@ public final class HatEbmTrainer {
         }
         Map<String, Long> params = new LinkedHashMap<>();
         params.put("ebm", Nets.parameterCount(new org.ebm4j.nn.ResidualEbm(cfg.ebmConfig())));
-        params.put("gen", Nets.parameterCount(new org.ebm4j.nn.Generator(cfg.generatorConfig())));
+        params.put("gen", Nets.parameterCount(cfg.nets().genLayout() == HatEbmConfig.GenLayout.RETROFIT
+                ? new org.ebm4j.nn.RetrofitDecoder(cfg.decoderConfig()) : new org.ebm4j.nn.Generator(cfg.generatorConfig())));
+        if (cfg.mode() == HatEbmConfig.Mode.RETROFIT) {
+            params.put("enc", Nets.parameterCount(new org.ebm4j.nn.RetrofitEncoder(cfg.encoderConfig())));
+        }
         HatEbmModel model = new HatEbmModel(manager, cfg);
         try {
             if (pretrained != null) {
                 setGenerator(model, pretrained, cfg.generator());
             }
+            startHat(run, model);
             AtomicFiles.writeJson(run.configFile(), new HatEbmRun.Info(HatEbmRun.METHOD, Version.VERSION, cfg,
                     data.size(), params));
+            pretrainDecoder(run, data, model);
             return train(run, data, model);
         } catch (RuntimeException | IOException e) {
             model.close();
@@ -119,16 +132,98 @@ public final class HatEbmTrainer {
 
     /** Continues an interrupted run from its checkpoint. */
     public static HatEbmModel resume(RunFolder run, ProgressListener progress, NDManager manager) throws IOException {
+        return resume(run, trainingData(HatEbmRun.readInfo(run).config()), progress, manager);
+    }
+
+    /** {@link #resume} on given training data (tests). */
+    static HatEbmModel resume(RunFolder run, ImageDataset data, ProgressListener progress, NDManager manager)
+            throws IOException {
         HatEbmConfig cfg = HatEbmRun.readInfo(run).config();
         HatEbmTrainer t = new HatEbmTrainer(cfg, progress);
-        ImageDataset data = trainingData(cfg);
         t.checkData(data);
         HatEbmModel model = new HatEbmModel(manager, cfg);
         try {
+            t.startHat(run, model);
+            t.pretrainDecoder(run, data, model);
             return t.train(run, data, model);
         } catch (RuntimeException | IOException e) {
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * Checks {@code hat} (when set) against this configuration's H without touching anything: a
+     * missing or extra tensor or one of another shape is refused in one line naming it.
+     */
+    public static void checkHat(HatEbmConfig cfg, NDManager manager) {
+        if (cfg.hat().isEmpty()) {
+            return;
+        }
+        try (NDManager tmp = manager.newSubManager()) {
+            org.ebm4j.nn.ResidualEbm h = new org.ebm4j.nn.ResidualEbm(cfg.ebmConfig()).init(tmp, ai.djl.ndarray.types.DataType.FLOAT32);
+            org.ebm4j.run.WeightImport.load(java.nio.file.Path.of(cfg.hat()), h, "hat net");
+        }
+    }
+
+    /**
+     * H ← the weights of {@code hat} (WeightImport's name table), its average restarted there, when
+     * the setting is given and the run has no checkpoint yet (a checkpoint holds H already).
+     */
+    void startHat(RunFolder run, HatEbmModel model) {
+        if (cfg.hat().isEmpty() || Files.exists(HatEbmRun.checkpoint(run))) {
+            return;
+        }
+        org.ebm4j.run.WeightImport.load(java.nio.file.Path.of(cfg.hat()), model.ebm(), "hat net");
+        if (model.emaEbm() != null) { // the average starts at the loaded weights, as a fresh one at init
+            model.emaEbm().load(emaStart(model.ebm()), "");
+        }
+    }
+
+    /** Whether a log row belongs to the retrofit's autoencoder phase. */
+    static boolean aePhase(com.fasterxml.jackson.databind.JsonNode row) {
+        return AutoencoderTrainer.PHASE.equals(row.path("phase").asText());
+    }
+
+    /**
+     * Retrofit, phase 1 (phase "ae" of the run): trains the model's generator — the retrofit decoder
+     * D — with a fresh encoder E by L = λ·mean((D(project(E(x)) + σ·ξ) − x)²) on the shared loop
+     * ({@link AutoencoderTrainer}), checkpointed in checkpoints/ae.ckpt and resumed from it. A
+     * finished phase only reloads D's weights (the joint phase's checkpoint, when there is one,
+     * holds D again). The encoder is drawn from (seed, "ae", −1) and is discarded afterwards, as in
+     * the official code. No-op for synthesis and refine.
+     */
+    void pretrainDecoder(RunFolder run, ImageDataset data, HatEbmModel model) throws IOException {
+        if (cfg.mode() != HatEbmConfig.Mode.RETROFIT) {
+            return;
+        }
+        AutoencoderTrainer.Config ac = cfg.autoencoder();
+        RetrofitDecoder decoder = (RetrofitDecoder) model.generator();
+        java.nio.file.Path ck = HatEbmRun.aeCheckpoint(run);
+        try (NDManager m = model.manager().newSubManager()) {
+            Torch.seed(Seeds.derive(cfg.seed(), AutoencoderTrainer.SEED_TAG, -1));
+            RetrofitEncoder encoder = new RetrofitEncoder(cfg.encoderConfig()).init(m, ai.djl.ndarray.types.DataType.FLOAT32);
+            try (AutoencoderTrainer t = new AutoencoderTrainer(ac, decoder, encoder, m, HatEbmRun.METHOD)) {
+                long start = t.resumeIteration(ck);
+                if (start >= ac.iterations()) {
+                    try (NDManager tmp = m.newSubManager()) {
+                        t.parts().load(ck, tmp, null).extras().values().forEach(NDArray::close);
+                    }
+                    return;
+                }
+                if (start > 0) {
+                    progress.message("resuming the autoencoder at iteration " + start + " of " + ac.iterations());
+                }
+                progress.start("hatebm retrofit, phase 1: autoencoder (" + ac.iterations() + " iterations)",
+                        ac.iterations() - start);
+                // phase 1 runs before any EBM row exists: keep only this phase's rows before its resume point
+                try (TrainingRun tr = TrainingRun.open(run, progress, r -> aePhase(r) && r.get("iter").asLong() < start)) {
+                    t.train(tr, ck, data, 0);
+                }
+                progress.end();
+            }
+        } finally {
+            Nets.setTrainable(decoder, false); // frozen from here on: only H learns (joint phase)
         }
     }
 
@@ -155,13 +250,13 @@ public final class HatEbmTrainer {
             TensorCopy.copyInto(src, dst);
         }
         if (model.emaGen() != null) { // the averages start at the pretrained weights, as fresh ones start at init
-            model.emaGen().load(emaStart(model), "");
+            model.emaGen().load(emaStart(model.generator()), "");
         }
     }
 
-    private static Map<String, NDArray> emaStart(HatEbmModel model) {
+    private static Map<String, NDArray> emaStart(ai.djl.nn.Block net) {
         Map<String, NDArray> m = new LinkedHashMap<>();
-        List<Parameter> ps = Nets.trainableParameters(model.generator());
+        List<Parameter> ps = Nets.trainableParameters(net);
         for (int i = 0; i < ps.size(); i++) {
             m.put(String.valueOf(i), ps.get(i).getArray());
         }
@@ -240,10 +335,11 @@ public final class HatEbmTrainer {
                 fillBank(model, bank);
             }
             long keepLogUpTo = start;
-            progress.start("hatebm " + cfg.mode() + " (" + total + " iterations)", total - start);
+            progress.start((cfg.mode() == HatEbmConfig.Mode.RETROFIT ? "hatebm retrofit, phase 2: joint Hat EBM"
+                    : "hatebm " + cfg.mode()) + " (" + total + " iterations)", total - start);
             int[][] perm = new int[1][];
             long[] permEpoch = {-1};
-            try (TrainingRun tr = TrainingRun.open(run, progress, r -> r.get("iter").asLong() < keepLogUpTo)) {
+            try (TrainingRun tr = TrainingRun.open(run, progress, r -> aePhase(r) || r.get("iter").asLong() < keepLogUpTo)) {
                 TrainingLoop.Step step = ctx -> {
                     long it = ctx.index();
                     long epoch = it / perEpoch;
@@ -279,6 +375,7 @@ public final class HatEbmTrainer {
                             }
                         })
                         .divergence(DivergencePolicy.ROLLBACK, cfg.maxRollbacks(), 0.5)
+                        .phaseRows(r -> !aePhase(r)) // a rollback never drops the retrofit's autoencoder rows
                         .build()
                         .run();
             }
@@ -349,12 +446,15 @@ public final class HatEbmTrainer {
         int b = (int) x.getShape().get(0);
         NDArray xPos = cfg.train().dataEpsilon() > 0
                 ? x.add(m.randomNormal(x.getShape()).mul(cfg.train().dataEpsilon())) : x;
-        NDArray z = m.randomNormal(new Shape(b, cfg.nets().latent()));
+        NDArray z = model.drawLatents(m, b);
         long t0 = System.nanoTime();
         HatEbmModel.Negatives neg = model.negatives(z, m.zeros(x.getShape()), c.steps(), c.temperature(), true);
         row.put("ms_chains", Math.round((System.nanoTime() - t0) / 1e5) / 10.0);
         try (NDArray r2 = neg.residual().reshape(b, -1).norm(new int[] {1})) {
             row.put("residual_norm", r2.mean().getFloat()); // mean per-sample ‖X⁻ − G(Z₀)‖
+        }
+        if (cfg.joint()) {
+            row.put("z_norm", neg.latentNorm()); // mean per-sample ‖Z_K‖ (retrofit: √D at the start)
         }
         updateEbm(model, adams[0], xPos, neg.x(), ctx, row);
         int[] idx = null;
