@@ -68,7 +68,7 @@ class HatebmCliTest {
         CliRun.Result s = cli("hatebm", "sample", "--run", run.toString(), "--out", tmp.resolve("s").toString(), "--n", "3",
                 "--steps", "2", "--ema");
         assertThat(s.code()).as(s.err()).isZero();
-        assertThat(tmp.resolve("s/sample_002.png")).exists();
+        assertThat(tmp.resolve("s/refined/sample_002.png")).exists();
         assertThat(tmp.resolve("s/generated.png")).exists();
         Path scores = tmp.resolve("scores/in.csv");
         CliRun.Result sc = cli("hatebm", "score", "--run", run.toString(), "--data", data + ":test", "--out", scores.toString());

@@ -61,7 +61,8 @@ public final class HatEbmOutputs {
 
     /**
      * Writes DIR/generated.png (G(z)), DIR/refined.png (G(z) + Y after the chain), DIR/side_by_side.png
-     * (each pair) and DIR/sample_000.png … (the refined samples).
+     * (each pair), and the single images DIR/generated/sample_000.png … and DIR/refined/sample_000.png …
+     * in folders of their own, so that {@code eval fid --fake DIR/refined} compares exactly one set.
      */
     public static void writeSamples(HatEbmModel model, Path dir, int n, long seed, int steps) throws IOException {
         int size = model.config().imageSize();
@@ -75,7 +76,9 @@ public final class HatEbmOutputs {
             ref = first(s.refined(), n);
         }
         for (int i = 0; i < ref.size(); i++) {
-            ImageFiles.writePng(dir.resolve(String.format("sample_%03d.png", i)), ref.get(i));
+            String name = String.format("sample_%03d.png", i);
+            ImageFiles.writePng(dir.resolve("generated").resolve(name), gen.get(i));
+            ImageFiles.writePng(dir.resolve("refined").resolve(name), ref.get(i));
         }
         int cols = Math.min(PER_ROW, n);
         ImageFiles.writePng(dir.resolve("generated.png"), Grid.tile(gen, cols, Grid.DEFAULT_PADDING, Grid.DEFAULT_PAD_VALUE));

@@ -126,7 +126,7 @@ class HatEbmTest {
         assertThat(dir.resolve("images/gen_000000.png")).exists();
         assertThat(dir.resolve("plots/energy.png")).exists();
         assertThat(tmp.resolve("samples/side_by_side.png")).exists();
-        assertThat(tmp.resolve("samples/sample_006.png")).exists();
+        assertThat(tmp.resolve("samples/refined/sample_006.png")).exists();
         List<JsonNode> rows = JsonlLog.read(dir.resolve("log.jsonl"));
         assertThat(rows).hasSize(10);
         assertThat(rows).allSatisfy(r -> {
