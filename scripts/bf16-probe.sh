@@ -24,6 +24,7 @@ run zeros                         #     manager.zeros(shape, BFLOAT16): aborts
 run fp16-cast                     #     control: FLOAT16 works
 run totype-grad                   #     DJL's toType is not differentiable
 run ts-cast                       # (a') bf16 through a TorchScript cast module
+run unknown-zeros                 #     zeros(shape, bf16Array.getDataType()): UNKNOWN aborts as well
 run ts-mixed                      # (c) bf16 input, fp32 weight
 run ts-mixed-bias                 # (c) bf16 input and weight, fp32 bias
 run ts-conv 2 16 12 10 nobias     # (b)(d)(e) forward + input gradient, no bias

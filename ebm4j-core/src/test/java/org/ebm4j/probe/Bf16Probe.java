@@ -55,10 +55,16 @@ public final class Bf16Probe {
                 case "fp16-cast" -> fp16Cast(m);          // control: FLOAT16 round trip (dtype ordinal 2 is mapped)
                 case "totype-grad" -> toTypeGrad(m);      // DJL's toType detaches (NoGradGuard), shown with FLOAT16
                 case "ts-cast" -> tsCast(m);              // (a') bf16 via TorchScript cast module, and back
+                case "unknown-zeros" -> {                 // zeros(shape, bf16Array.getDataType()) = zeros(.., UNKNOWN)
+                    NDArray b = run(toBf16(m), m.randomNormal(new Shape(2)));
+                    System.out.println("calling zeros(shape, " + b.getDataType() + ") ...");
+                    System.out.flush();
+                    m.zeros(new Shape(2), b.getDataType());
+                }
                 case "ts-conv" -> tsConv(m, args);        // (b)(d)(e)(f) bf16 x and w: forward + input gradient
                 case "ts-mixed" -> tsMixed(m, false);     // (c) bf16 x, fp32 w
                 case "ts-mixed-bias" -> tsMixed(m, true); // (c) bf16 x and w, fp32 bias
-                case "time" -> time(m, args);
+                case "time" -> time(m, args);             // one mode per JVM: fp32 bf16 bf16pure bf16cl fp16 fp32cl
                 case "debug" -> debug(m);
                 case "pair" -> pair(m, args);
                 case "phases" -> phases(m, args);
@@ -444,7 +450,8 @@ public final class Bf16Probe {
 
     /**
      * time MODE N C H W ITERS: median ms of conv 3x3 (C -> C, pad 1, no bias) forward + input
-     * gradient; MODE fp32 | bf16 (TorchScript cast) | bf16cl (bf16, channels-last input) | fp16 |
+     * gradient; MODE fp32 | bf16 (TorchScript cast) | bf16pure (bf16 leaves, no casts) | bf16cl (bf16,
+     * channels-last input) | fp16 |
      * fp32cl (fp32, channels-last input). Weights stay fp32 and are cast per call, as a
      * "bf16 compute, fp32 state" option would do.
      */
