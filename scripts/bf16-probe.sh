@@ -7,9 +7,9 @@ set -u
 cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 THREADS=${THREADS:-1}
-mvn -o -q -pl ebm4j-core -am test-compile >/dev/null || exit 1
+mvn -B -o -q -pl ebm4j-core -am test-compile >/dev/null || exit 1
 CPF=$(mktemp)
-mvn -o -q -pl ebm4j-core dependency:build-classpath -Dmdep.outputFile="$CPF" >/dev/null || exit 1
+mvn -B -o -q -pl ebm4j-core dependency:build-classpath -Dmdep.outputFile="$CPF" >/dev/null || exit 1
 CP=ebm4j-core/target/test-classes:ebm4j-core/target/classes:$(cat "$CPF")
 rm -f "$CPF"
 run() {
@@ -31,6 +31,8 @@ run ts-conv 2 16 12 10 nobias     # (b)(d)(e) forward + input gradient, no bias
 run ts-conv 2 16 12 10 bias       #           with bias
 run ts-conv 1 64 250 188 nobias   # (f) patch workload size
 run ts-conv 32 64 32 32 bias      # (f) 32-px batch 32
+run ts-narrow 1 64 60 50 1        #     64 -> 1 conv (narrow: SpectralConv2d widens these in fp32)
+run ts-narrow 1 64 60 50 3        #     64 -> 3
 run pair 1 64 250 188 15          # timing, fp32 vs bf16 vs bf16 channels-last, interleaved
 run pair 32 64 32 32 15
 run stack 1 64 250 188 8 4        # 4 conv+ELU layers: casts around each conv vs bf16 kept between layers

@@ -62,6 +62,7 @@ public final class Bf16Probe {
                     m.zeros(new Shape(2), b.getDataType());
                 }
                 case "ts-conv" -> tsConv(m, args);        // (b)(d)(e)(f) bf16 x and w: forward + input gradient
+                case "ts-narrow" -> tsNarrow(m, args);    // conv with < 16 output channels (SpectralConv2d#narrowConv)
                 case "ts-mixed" -> tsMixed(m, false);     // (c) bf16 x, fp32 w
                 case "ts-mixed-bias" -> tsMixed(m, true); // (c) bf16 x and w, fp32 bias
                 case "time" -> time(m, args);             // one mode per JVM: fp32 bf16 bf16pure bf16cl fp16 fp32cl
@@ -206,6 +207,41 @@ public final class Bf16Probe {
         System.out.println("bf16 forward output dtype (DJL) " + got[2].getDataType());
         System.out.println("forward  rel err (max|d| / max|ref|) " + relErr(got[0], ref[0]));
         System.out.println("gradient rel err (max|d| / max|ref|) " + relErr(got[1], ref[1]));
+    }
+
+    /**
+     * ts-narrow N CIN H W COUT: conv 3x3 CIN -> COUT (COUT < 16), forward + input gradient, direct in
+     * fp32 and in bf16, against fp32 widened to 16 output channels with zero kernels (the reference
+     * SpectralConv2d uses, since libtorch 2.7.1's direct narrow fp32 conv has a wrong input gradient).
+     */
+    private static void tsNarrow(NDManager m, String[] a) throws IOException {
+        long n = Long.parseLong(a[1]);
+        long cin = Long.parseLong(a[2]);
+        long h = Long.parseLong(a[3]);
+        long wd = Long.parseLong(a[4]);
+        long cout = Long.parseLong(a[5]);
+        PtSymbolBlock cast = toBf16(m);
+        PtSymbolBlock back = toFp32(m);
+        NDArray x = m.randomNormal(new Shape(n, cin, h, wd));
+        NDArray w = m.randomNormal(0f, (float) Math.sqrt(2.0 / (9 * cin)), new Shape(cout, cin, 3, 3), DataType.FLOAT32);
+        NDArray wide = ai.djl.ndarray.NDArrays.concat(new NDList(w, m.zeros(new Shape(16 - cout, cin, 3, 3))), 0);
+        NDArray[] ref;
+        {
+            NDArray xin = x.duplicate();
+            xin.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = Conv2d.conv2d(xin, wide, null, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1)
+                        .singletonOrThrow().get(":, 0:" + cout);
+                gc.backward(y.mul(y).sum().div(2f));
+                ref = new NDArray[] {y, xin.getGradient().duplicate()};
+            }
+        }
+        NDArray[] f32 = fwdBwd(x, w, null, null, null);
+        NDArray[] b16 = fwdBwd(x, w, null, cast, back);
+        System.out.println("fp32 direct narrow: forward rel err " + relErr(f32[0], ref[0]) + ", gradient rel err "
+                + relErr(f32[1], ref[1]) + (f32[1].isNaN().any().getBoolean() ? " (NaN in gradient)" : ""));
+        System.out.println("bf16 direct narrow: forward rel err " + relErr(b16[0], ref[0]) + ", gradient rel err "
+                + relErr(b16[1], ref[1]) + (b16[1].isNaN().any().getBoolean() ? " (NaN in gradient)" : ""));
     }
 
     private static float relErr(NDArray got, NDArray ref) {
