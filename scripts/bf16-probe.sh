@@ -7,9 +7,9 @@ set -u
 cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 THREADS=${THREADS:-1}
-mvn -B -o -q -pl ebm4j-core -am test-compile >/dev/null || exit 1
+out=$(mvn -B -o -q -pl ebm4j-core -am test-compile 2>&1) || { echo "$out"; exit 1; }
 CPF=$(mktemp)
-mvn -B -o -q -pl ebm4j-core dependency:build-classpath -Dmdep.outputFile="$CPF" >/dev/null || exit 1
+out=$(mvn -B -o -q -pl ebm4j-core dependency:build-classpath -Dmdep.outputFile="$CPF" 2>&1) || { echo "$out"; exit 1; }
 CP=ebm4j-core/target/test-classes:ebm4j-core/target/classes:$(cat "$CPF")
 rm -f "$CPF"
 run() {
