@@ -110,6 +110,8 @@ public final class PatchEnergyNet extends AbstractBlock implements EnergyNet {
             h.close();
             return out;
         }
+        // h is float32 in either compute mode (SpectralConv2d casts its output back), so this conv of
+        // the one-channel ones map stays float32 too: its cost is 1/C of an inner layer's
         long outH = h.getShape().get(2) - 2;
         long outW = h.getShape().get(3) - 2;
         NDArray w = head.weight().getArray(); // [1, C, 3, 3]

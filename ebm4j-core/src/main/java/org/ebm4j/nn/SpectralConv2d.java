@@ -12,6 +12,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import org.ebm4j.core.Compute;
 
 /**
  * 2-D convolution with optional spectral normalisation (Miyato et al.): W_SN = W / σ(W), with σ
@@ -33,6 +34,8 @@ public final class SpectralConv2d extends AbstractBlock {
     private final int padding;
     private final boolean spectralNorm;
     private boolean updateU = true;
+    /** This layer's own compute mode, or null to follow {@link Compute#current()}. */
+    private Compute compute;
 
     private final Parameter weight;
     private final Parameter bias;
@@ -104,6 +107,20 @@ public final class SpectralConv2d extends AbstractBlock {
     }
 
     /**
+     * Pins this layer's compute mode ({@link Compute#FP32} for nets that must not depend on the
+     * process-wide setting, such as evaluation feature nets), or null to follow
+     * {@link Compute#current()} (the default).
+     */
+    public void setCompute(Compute compute) {
+        this.compute = compute;
+    }
+
+    /** The mode this layer's next call computes in on a float32 input. */
+    public Compute compute() {
+        return compute != null ? compute : Compute.current();
+    }
+
+    /**
      * The effective kernel of this call: W/σ with one power-iteration step (a new array the caller
      * closes), or W itself without spectral norm (which the caller must not close).
      */
@@ -120,8 +137,16 @@ public final class SpectralConv2d extends AbstractBlock {
         return wsn;
     }
 
-    /** conv(x, W_SN) + b. Temporaries derived from the parameters are closed here, so nothing leaks into the parameter manager. */
+    /**
+     * conv(x, W_SN) + b. Temporaries derived from the parameters are closed here, so nothing leaks
+     * into the parameter manager. In {@link Compute#BF16} mode (and on a float32 input) x, W_SN and
+     * b are cast to bfloat16 for the convolution and its output back to float32, all inside the
+     * autograd graph; W, u and the spectral norm stay float32 (see {@link Bf16}).
+     */
     public NDArray apply(NDArray x) {
+        if (compute() == Compute.BF16 && x.getDataType() == DataType.FLOAT32) {
+            return applyBf16(x);
+        }
         NDArray w = effectiveWeight();
         NDArray b = bias == null ? null : bias.getArray();
         NDArray y;
@@ -135,6 +160,48 @@ public final class SpectralConv2d extends AbstractBlock {
             w.close();
         }
         return y;
+    }
+
+    /** {@link #apply} with the convolution in bfloat16; input and output float32. */
+    private NDArray applyBf16(NDArray x) {
+        NDArray w = effectiveWeight();
+        NDArray b = bias == null ? null : bias.getArray();
+        try {
+            if (outChannels < MIN_OUT_CHANNELS) {
+                // widened in float32 (DJL cannot create a bf16 zeros array), cast after; the bias is added in float32
+                if (zeroKernels == null || zeroKernels.getDataType() != w.getDataType()) {
+                    zeroKernels = w.getManager().zeros(new Shape(MIN_OUT_CHANNELS - outChannels, inChannels, kernel, kernel),
+                            w.getDataType());
+                }
+                try (NDArray wide = NDArrays.concat(new NDList(w, zeroKernels), 0);
+                     NDArray xb = Bf16.toBf16(x);
+                     NDArray wb = Bf16.toBf16(wide);
+                     NDArray yb = Conv2d.conv2d(xb, wb, null, new Shape(stride, stride), new Shape(padding, padding),
+                             new Shape(1, 1), 1).singletonOrThrow();
+                     NDArray ybNarrow = yb.get(":, 0:" + outChannels)) {
+                    NDArray y = Bf16.toFp32(ybNarrow);
+                    if (b == null) {
+                        return y;
+                    }
+                    try (NDArray bb = b.reshape(1, outChannels, 1, 1)) {
+                        NDArray out = y.add(bb);
+                        y.close();
+                        return out;
+                    }
+                }
+            }
+            try (NDArray xb = Bf16.toBf16(x);
+                 NDArray wb = Bf16.toBf16(w);
+                 NDArray bb = b == null ? null : Bf16.toBf16(b);
+                 NDArray yb = Conv2d.conv2d(xb, wb, bb, new Shape(stride, stride), new Shape(padding, padding),
+                         new Shape(1, 1), 1).singletonOrThrow()) {
+                return Bf16.toFp32(yb);
+            }
+        } finally {
+            if (w != weight.getArray()) {
+                w.close();
+            }
+        }
     }
 
     /**

@@ -116,6 +116,9 @@ public final class FeatureNet implements AutoCloseable {
         this.meta = meta;
         conv1 = new SpectralConv2d(1, 32, 3, 1, 1, true, false, init.apply(NAMES[0], 9L), init.apply(NAMES[1], 9L));
         conv2 = new SpectralConv2d(32, 64, 3, 1, 1, true, false, init.apply(NAMES[2], 32L * 9), init.apply(NAMES[3], 32L * 9));
+        // a measuring instrument: its features must not depend on --compute
+        conv1.setCompute(org.ebm4j.core.Compute.FP32);
+        conv2.setCompute(org.ebm4j.core.Compute.FP32);
         fc1 = new SpectralLinear(64 * 7 * 7, FEATURE_DIM, true, false, init.apply(NAMES[4], 64L * 49),
                 init.apply(NAMES[5], 64L * 49));
         fc2 = new SpectralLinear(FEATURE_DIM, classes, true, false, init.apply(NAMES[6], (long) FEATURE_DIM),

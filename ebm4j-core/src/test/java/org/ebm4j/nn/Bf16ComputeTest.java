@@ -1,0 +1,189 @@
+package org.ebm4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.NormalInitializer;
+import org.ebm4j.core.Compute;
+import org.ebm4j.core.Torch;
+import org.ebm4j.optim.Gradients;
+import org.ebm4j.sampling.Langevin;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** --compute bf16: convolutions in bfloat16 (per-call casts), everything else float32. */
+class Bf16ComputeTest {
+    /** bf16 keeps 8 mantissa bits: ~4e-3 per conv (docs/BF16.md); a few layers stay well inside 2e-2. */
+    private static final float TOL = 2e-2f;
+
+    @AfterEach
+    void backToDefault() {
+        Compute.set(Compute.FP32);
+    }
+
+    private static float relErr(NDArray got, NDArray ref) {
+        return got.sub(ref).abs().max().getFloat() / ref.abs().max().getFloat();
+    }
+
+    private static <T> T in(Compute mode, Supplier<T> f) {
+        Compute before = Compute.current();
+        Compute.set(mode);
+        try {
+            return f.get();
+        } finally {
+            Compute.set(before);
+        }
+    }
+
+    /** Forward value and input gradient of sum(f(x)) in a mode; both float32 arrays. */
+    private static NDArray[] fwdGrad(Compute mode, Function<NDArray, NDArray> f, NDArray x) {
+        return in(mode, () -> {
+            NDArray y = f.apply(x);
+            NDArray g = Langevin.gradient(f, x);
+            return new NDArray[] {y, g};
+        });
+    }
+
+    private static SpectralConv2d conv(NDManager m, int in, int out, boolean bias, boolean sn) {
+        SpectralConv2d c = new SpectralConv2d(in, out, 3, 1, 1, bias, sn, new NormalInitializer(0.1f),
+                new NormalInitializer(0.1f));
+        c.initialize(m, DataType.FLOAT32, new Shape(1, in, 8, 8));
+        c.setUpdateU(false); // the same W_SN in both modes
+        return c;
+    }
+
+    @Test
+    void spectralConvForwardAndInputGradientMatchFp32ToBf16Precision() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Torch.seed(3);
+            NDArray x = m.randomNormal(new Shape(2, 32, 11, 9));
+            // wide with spectral norm and bias; narrow (widened with zero kernels) with and without bias
+            for (SpectralConv2d c : List.of(conv(m, 32, 16, true, true), conv(m, 32, 1, true, false),
+                    conv(m, 32, 3, false, true))) {
+                NDArray[] ref = fwdGrad(Compute.FP32, c::apply, x);
+                NDArray[] got = fwdGrad(Compute.BF16, c::apply, x);
+                for (int k = 0; k < 2; k++) {
+                    assertThat(got[k].getDataType()).isEqualTo(DataType.FLOAT32);
+                    assertThat(got[k].getShape()).isEqualTo(ref[k].getShape());
+                    // above 1e-5: it really ran in bf16 (fp32 would agree to ~1e-7)
+                    assertThat(relErr(got[k], ref[k])).as("out " + c.outChannels() + " k " + k).isBetween(1e-5f, TOL);
+                }
+            }
+        }
+    }
+
+    @Test
+    void patchEnergyNetOutputAndLangevinGradientMatchFp32() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Torch.seed(5);
+            PatchEnergyNet net = new PatchEnergyNet(3, new int[] {16, 16, 16, 16}, 0.1f).init(m);
+            net.freezeSpectralState();
+            net.setTrainable(false);
+            NDArray x = m.randomUniform(-1f, 1f, new Shape(1, 3, 23, 19));
+            NDArray[] ref = fwdGrad(Compute.FP32, net::output, x);
+            NDArray[] got = fwdGrad(Compute.BF16, net::output, x);
+            assertThat(relErr(got[0], ref[0])).isBetween(1e-5f, TOL);
+            assertThat(relErr(got[1], ref[1])).isBetween(1e-5f, TOL);
+            // the Langevin target (conv-transpose head, float32 in both modes) gives the same gradient
+            NDArray gRef = in(Compute.FP32, () -> Langevin.gradient(net::langevinTarget, x));
+            NDArray gGot = in(Compute.BF16, () -> Langevin.gradient(net::langevinTarget, x));
+            assertThat(gGot.getDataType()).isEqualTo(DataType.FLOAT32);
+            assertThat(relErr(gGot, gRef)).isBetween(1e-5f, TOL);
+            assertThat(relErr(gRef, ref[1])).isLessThan(1e-4f);
+        }
+    }
+
+    @Test
+    void parametersStayFp32AndGetGradientsInBf16() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Torch.seed(9);
+            PatchEnergyNet net = new PatchEnergyNet(3, new int[] {16, 16, 16, 16}, 0.1f).init(m);
+            net.freezeSpectralState();
+            NDArray x = m.randomUniform(-1f, 1f, new Shape(2, 3, 16, 15));
+            List<Parameter> ps = net.trainableParameters();
+            List<NDArray> ref = new ArrayList<>();
+            try (Gradients.Result r = Gradients.of(m, ps, () -> net.output(x).mean())) {
+                r.grads().forEach(g -> ref.add(g.duplicate()));
+            }
+            Compute.set(Compute.BF16);
+            try (Gradients.Result r = Gradients.of(m, ps, () -> net.output(x).mean())) {
+                for (int i = 0; i < ps.size(); i++) {
+                    NDArray g = r.grads().get(i);
+                    assertThat(ps.get(i).getArray().getDataType()).isEqualTo(DataType.FLOAT32);
+                    assertThat(g.getDataType()).isEqualTo(DataType.FLOAT32);
+                    assertThat(relErr(g, ref.get(i))).as(ps.get(i).getName()).isLessThan(5e-2f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPinnedLayerAndTheFp32DefaultAreUnchanged() {
+        assertThat(Compute.current()).isEqualTo(Compute.FP32);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Torch.seed(4);
+            SpectralConv2d c = conv(m, 16, 16, true, false);
+            NDArray x = m.randomNormal(new Shape(1, 16, 7, 7));
+            NDArray ref = c.apply(x);
+            c.setCompute(Compute.FP32);
+            NDArray pinned = in(Compute.BF16, () -> c.apply(x));
+            assertThat(pinned.toFloatArray()).containsExactly(ref.toFloatArray());
+            c.setCompute(Compute.BF16);
+            NDArray bf = c.apply(x); // pinned to bf16 while the process default is fp32
+            assertThat(relErr(bf, ref)).isBetween(1e-5f, TOL);
+            // float64 inputs (gradient checks) never take the bf16 path
+            NDArray x64 = x.toType(DataType.FLOAT64, false);
+            SpectralConv2d c64 = new SpectralConv2d(16, 16, 3, 1, 1, true, false, new NormalInitializer(0.1f));
+            c64.initialize(m, DataType.FLOAT64, new Shape(1, 16, 7, 7));
+            c64.setCompute(Compute.BF16);
+            assertThat(c64.apply(x64).getDataType()).isEqualTo(DataType.FLOAT64);
+        }
+    }
+
+    @Test
+    void computeParsesFp32AndBf16AndRefusesAnythingElse() {
+        assertThat(Compute.parse("fp32")).isEqualTo(Compute.FP32);
+        assertThat(Compute.parse("BF16")).isEqualTo(Compute.BF16);
+        assertThat(Compute.BF16.label()).isEqualTo("bf16");
+        assertThatThrownBy(() -> Compute.parse("fp16")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("compute must be fp32 or bf16, got 'fp16'");
+    }
+
+    /** A printed, not asserted, sanity check of the speed (seconds; the lead benchmarks in a quiet window). */
+    @Test
+    void timingSanityCheckPrinted() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Torch.seed(1);
+            PatchEnergyNet net = new PatchEnergyNet(3, new int[] {64, 64, 64, 64}, 0.1f).init(m);
+            net.freezeSpectralState();
+            net.setTrainable(false);
+            NDArray x = m.randomUniform(-1f, 1f, new Shape(1, 3, 80, 60));
+            for (Compute mode : new Compute[] {Compute.FP32, Compute.BF16, Compute.FP32, Compute.BF16}) {
+                double ms = in(mode, () -> {
+                    long best = Long.MAX_VALUE;
+                    for (int i = 0; i < 4; i++) {
+                        try (NDManager it = m.newSubManager()) {
+                            NDArray xi = Torch.scopedCopy(x, it);
+                            long t0 = System.nanoTime();
+                            Langevin.gradient(net::langevinTarget, xi);
+                            best = Math.min(best, System.nanoTime() - t0);
+                        }
+                    }
+                    return best / 1e6;
+                });
+                System.out.printf("bf16 timing sanity: PatchEnergyNet[64x4] 1x3x80x60 forward+grad_x, %s: %.1f ms (best of 4)%n",
+                        mode.label(), ms);
+            }
+        }
+    }
+}
