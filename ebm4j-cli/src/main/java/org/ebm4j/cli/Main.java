@@ -30,6 +30,28 @@ public final class Main {
         org.ebm4j.core.Torch.setThreads(n);
     }
 
+    /** --compute on every command (inherited): the number format of the convolutions, process-wide. */
+    @CommandLine.Option(names = "--compute", paramLabel = "fp32|bf16", scope = CommandLine.ScopeType.INHERIT,
+            description = "number format of the convolutions (default: fp32). bf16 runs them in bfloat16 "
+                    + "(casts per call; parameters, optimiser and chains stay fp32), faster on CPUs with "
+                    + "AMX/AVX-512 bf16; check sample quality before trusting it for training (docs/BF16.md).")
+    void setCompute(String value) {
+        org.ebm4j.core.Compute c;
+        try {
+            c = org.ebm4j.core.Compute.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--compute must be fp32 or bf16, got '" + value + "'");
+        }
+        if (c == org.ebm4j.core.Compute.BF16) {
+            try {
+                org.ebm4j.nn.Bf16.ensureLoaded(); // fail here, in one line, rather than at the first convolution
+            } catch (IllegalStateException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--compute bf16: " + e.getMessage());
+            }
+        }
+        org.ebm4j.core.Compute.set(c);
+    }
+
     /** --version: ebm4j's one version constant, with the engine it runs on. */
     static final class Versions implements CommandLine.IVersionProvider {
         @Override

@@ -72,4 +72,30 @@ class HelpTest {
             org.ebm4j.core.Torch.setThreads(before);
         }
     }
+
+    @Test
+    void everyCommandTakesComputeAndRefusesAnUnknownFormatInOneLine() {
+        List<List<String>> commands = new ArrayList<>();
+        collect(new CommandLine(new Main()), List.of(), commands);
+        for (List<String> cmd : commands) {
+            List<String> args = new ArrayList<>(cmd);
+            args.add("--compute=fp16");
+            CliRun.Result r = CliRun.run(args.toArray(String[]::new));
+            assertThat(r.code()).as("exit code of '%s --compute=fp16'", String.join(" ", cmd)).isEqualTo(2);
+            assertThat(r.err()).contains("--compute must be fp32 or bf16, got 'fp16'");
+            // one line: the problem and where to look (engine log lines, if any, are not ours)
+            // (the hint names the top command, where the inherited option is declared, as for --threads)
+            assertThat(r.err().lines().filter(l -> l.contains("--compute")).toList()).as(r.err())
+                    .containsExactly("error: --compute must be fp32 or bf16, got 'fp16' (see 'ebm4j --help')");
+        }
+        try {
+            CliRun.Result r = CliRun.run("bench", "--workload", "nope", "--compute", "bf16");
+            assertThat(r.err()).contains("unknown workload"); // the command ran, with the mode set first
+            assertThat(org.ebm4j.core.Compute.current()).isEqualTo(org.ebm4j.core.Compute.BF16);
+            CliRun.run("bench", "--workload", "nope", "--compute", "fp32");
+            assertThat(org.ebm4j.core.Compute.current()).isEqualTo(org.ebm4j.core.Compute.FP32);
+        } finally {
+            org.ebm4j.core.Compute.set(org.ebm4j.core.Compute.FP32);
+        }
+    }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.ebm4j.image.ImageTensors;
+import org.ebm4j.core.Compute;
 import org.ebm4j.core.NativeAllocator;
 import org.ebm4j.core.Torch;
 import org.ebm4j.image.FloatImage;
@@ -100,6 +101,8 @@ public final class Workloads {
             // the intra-op pool libtorch really uses (--threads / -Dai.djl.pytorch.num_threads),
             // not the core count, so a JSON row says what was measured
             out.put("threads", Torch.threads());
+            // fp32 or bf16 convolutions (--compute, see docs/BF16.md)
+            out.put("compute", Compute.current().label());
             out.put("iters", iters);
             out.put("ms_per_iter_median", round(median, 2));
             out.put("ms_per_iter_min", round(sorted[0], 2));

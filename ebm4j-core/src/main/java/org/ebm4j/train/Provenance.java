@@ -1,6 +1,8 @@
 package org.ebm4j.train;
 
 import ai.djl.engine.Engine;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.ebm4j.core.Compute;
 import org.ebm4j.core.Version;
 
 import java.time.Instant;
@@ -15,8 +17,11 @@ import java.time.Instant;
  * @param engine   engine name and version, e.g. "PyTorch 2.7.1"
  * @param threads  libtorch intra-op threads (results depend on it)
  * @param written  ISO-8601 instant of the write
+ * @param compute  "bf16" when the convolutions ran in bfloat16 ({@link Compute}); absent (null) for
+ *                 the fp32 default, so fp32 checkpoints keep the metadata of earlier versions
  */
-public record Provenance(String ebm4j, String djl, String engine, int threads, String written) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Provenance(String ebm4j, String djl, String engine, int threads, String written, String compute) {
 
     /** The provenance of a checkpoint written now by this process. */
     public static Provenance now() {
@@ -31,6 +36,7 @@ public record Provenance(String ebm4j, String djl, String engine, int threads, S
         } catch (RuntimeException | LinkageError ignored) {
             // provenance is informative only; never fail a checkpoint write for it
         }
-        return new Provenance(Version.VERSION, djl, engine, threads, Instant.now().toString());
+        String compute = Compute.current() == Compute.FP32 ? null : Compute.current().label();
+        return new Provenance(Version.VERSION, djl, engine, threads, Instant.now().toString(), compute);
     }
 }

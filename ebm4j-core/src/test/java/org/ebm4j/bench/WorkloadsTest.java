@@ -15,10 +15,11 @@ class WorkloadsTest {
     void s48RunsAndReportsThePeerFields() {
         Map<String, Object> r = Workloads.run("patchgencn-s48", 0, 1);
         assertThat(List.copyOf(r.keySet())).containsExactly("impl", "djl", "torch", "workload", "device", "threads",
-                "iters", "ms_per_iter_median", "ms_per_iter_min", "ms_per_iter_max", "gflop_per_iter",
+                "compute", "iters", "ms_per_iter_median", "ms_per_iter_min", "ms_per_iter_max", "gflop_per_iter",
                 "gflops_achieved");
         assertThat(r.get("impl")).isEqualTo("ebm4j");
         assertThat(r.get("workload")).isEqualTo("patchgencn-s48");
+        assertThat(r.get("compute")).isEqualTo("fp32");
         assertThat((Double) r.get("ms_per_iter_median")).isGreaterThan(0);
         assertThat((Double) r.get("ms_per_iter_min")).isGreaterThan(0);
         assertThat((Double) r.get("gflop_per_iter")).isGreaterThan(0);
