@@ -104,6 +104,44 @@ class Bf16ComputeTest {
     }
 
     @Test
+    void multigridConvEnergyNetWithBatchNormMatchesFp32AsFarAsTheNetAllows() {
+        // the multigrid-64 nets: 'same' padding, strides, no conv bias, BatchNorm (fp32, after the cast back), ReLU
+        try (NDManager m = NDManager.newBaseManager()) {
+            Torch.seed(6);
+            ConvEnergyNet net = new ConvEnergyNet(3, 16, List.of(new ConvEnergyNet.Layer(32, 5, 2),
+                    new ConvEnergyNet.Layer(32, 3, 1), new ConvEnergyNet.Layer(64, 3, 2)), false, "xavier", 0.1f)
+                    .init(m, DataType.FLOAT32);
+            net.setTrainable(false);
+            net.setBnMode(BatchNorm2d.Mode.BATCH); // as in the Langevin chains
+            NDArray x = m.randomNormal(new Shape(4, 3, 16, 16));
+            // each conv alone: bf16 rounding (~4e-3)
+            long[][] ins = {{4, 3, 16, 16}, {4, 32, 8, 8}, {4, 32, 8, 8}};
+            for (int i = 0; i < ins.length; i++) {
+                SpectralConv2d c = net.convs().get(i);
+                NDArray xi = m.randomNormal(new Shape(ins[i]));
+                NDArray[] r = fwdGrad(Compute.FP32, c::apply, xi);
+                NDArray[] g = fwdGrad(Compute.BF16, c::apply, xi);
+                assertThat(relErr(g[0], r[0])).isBetween(1e-5f, 1e-2f);
+                assertThat(relErr(g[1], r[1])).isBetween(1e-5f, 1e-2f);
+            }
+            NDArray[] ref = fwdGrad(Compute.FP32, net::langevinTarget, x);
+            NDArray[] got = fwdGrad(Compute.BF16, net::langevinTarget, x);
+            assertThat(got[1].getDataType()).isEqualTo(DataType.FLOAT32);
+            assertThat(relErr(got[0], ref[0])).isBetween(1e-5f, 3e-2f);
+            // the whole net's input gradient is much more sensitive (ReLU masks flip, the linear head
+            // sums terms of both signs): in fp32 alone, a bf16-sized relative perturbation of the input
+            // (4e-3) moves it by ~0.14 (max-abs relative), and bf16 compute moves it by ~0.10.
+            NDArray jitter = m.randomNormal(x.getShape()).mul(4e-3f).add(1f);
+            NDArray perturbed = in(Compute.FP32, () -> Langevin.gradient(net::langevinTarget, x.mul(jitter)));
+            float sensitivity = relErr(perturbed, ref[1]);
+            float err = relErr(got[1], ref[1]);
+            System.out.printf("multigrid net input gradient: bf16 vs fp32 %.3g, fp32 under 4e-3 input jitter %.3g%n",
+                    err, sensitivity);
+            assertThat(err).isBetween(1e-5f, 2 * sensitivity);
+        }
+    }
+
+    @Test
     void parametersStayFp32AndGetGradientsInBf16() {
         try (NDManager m = NDManager.newBaseManager()) {
             Torch.seed(9);
