@@ -142,6 +142,56 @@ class Bf16ComputeTest {
     }
 
     @Test
+    void residualEbmAndGeneratorRunInBf16() {
+        // the dualmcmc/hatebm nets: ResBlocks with spectral norm and 1x1 shortcuts, the generator's
+        // up-blocks with BatchNorm and its 3-channel output conv (a narrow conv)
+        try (NDManager m = NDManager.newBaseManager()) {
+            Torch.seed(8);
+            ResidualEbm ebm = new ResidualEbm(new ResidualEbm.Config(3, 16, new int[] {16, 16, 16},
+                    new boolean[] {true, true, false}, new ResBlock.Convs(true, true, Init.Scheme.PYTORCH_XAVIER_NORMAL)))
+                    .init(m, DataType.FLOAT32);
+            Generator gen = new Generator(new Generator.Config(8, 4, new int[] {16, 16}, 3, 1.0,
+                    new ResBlock.Convs(true, false, Init.Scheme.PYTORCH_XAVIER_NORMAL), true, 0.1f, 1e-5f))
+                    .init(m, DataType.FLOAT32);
+            Nets.setTrainable(ebm, false);
+            Nets.setTrainable(gen, false);
+            for (SpectralConv2d c : convsOf(ebm)) {
+                c.setUpdateU(false);
+            }
+            NDArray x = m.randomNormal(new Shape(2, 3, 16, 16));
+            NDArray z = m.randomNormal(new Shape(8, 8));
+            NDArray[] eRef = fwdGrad(Compute.FP32, ebm::output, x);
+            NDArray[] eGot = fwdGrad(Compute.BF16, ebm::output, x);
+            NDArray[] gRef = fwdGrad(Compute.FP32, gen::apply, z);
+            NDArray[] gGot = fwdGrad(Compute.BF16, gen::apply, z);
+            float[] errs = {relErr(eGot[0], eRef[0]), relErr(eGot[1], eRef[1]), relErr(gGot[0], gRef[0]),
+                    relErr(gGot[1], gRef[1])};
+            NDArray[] eJit = fwdGrad(Compute.FP32, ebm::output, x.mul(m.randomNormal(x.getShape()).mul(4e-3f).add(1f)));
+            NDArray[] gJit = fwdGrad(Compute.FP32, gen::apply, z.mul(m.randomNormal(z.getShape()).mul(4e-3f).add(1f)));
+            float[] sens = {relErr(eJit[0], eRef[0]), relErr(eJit[1], eRef[1]), relErr(gJit[0], gRef[0]),
+                    relErr(gJit[1], gRef[1])};
+            System.out.printf("residual EBM out %.3g grad_x %.3g; generator out %.3g grad_z %.3g%n",
+                    errs[0], errs[1], errs[2], errs[3]);
+            System.out.printf("fp32 under 4e-3 input jitter: residual EBM out %.3g grad_x %.3g; generator out %.3g grad_z %.3g%n",
+                    sens[0], sens[1], sens[2], sens[3]);
+            // these small random nets are ill-conditioned (ReLU masks, batch-statistics BN): a bf16-sized
+            // jitter of the input moves them as much as bf16 compute does; bf16 must not be worse than twice that
+            for (int i = 0; i < errs.length; i++) {
+                assertThat(errs[i]).as("case " + i).isBetween(1e-5f, Math.max(2 * sens[i], TOL));
+            }
+        }
+    }
+
+    private static List<SpectralConv2d> convsOf(ai.djl.nn.Block b) {
+        List<SpectralConv2d> out = new ArrayList<>();
+        if (b instanceof SpectralConv2d c) {
+            out.add(c);
+        }
+        b.getChildren().values().forEach(child -> out.addAll(convsOf(child)));
+        return out;
+    }
+
+    @Test
     void parametersStayFp32AndGetGradientsInBf16() {
         try (NDManager m = NDManager.newBaseManager()) {
             Torch.seed(9);
