@@ -239,6 +239,19 @@ class Bf16ComputeTest {
     }
 
     @Test
+    void checkpointProvenanceNamesBf16AndOmitsTheFp32Default() throws Exception {
+        var mapper = org.ebm4j.core.AtomicFiles.MAPPER;
+        String fp32 = mapper.writeValueAsString(org.ebm4j.train.Provenance.now());
+        assertThat(fp32).doesNotContain("compute");
+        Compute.set(Compute.BF16);
+        org.ebm4j.train.Provenance p = org.ebm4j.train.Provenance.now();
+        assertThat(p.compute()).isEqualTo("bf16");
+        assertThat(mapper.writeValueAsString(p)).contains("\"compute\":\"bf16\"");
+        // metadata of earlier versions (no compute field) still reads
+        assertThat(mapper.readValue(fp32, org.ebm4j.train.Provenance.class).compute()).isNull();
+    }
+
+    @Test
     void computeParsesFp32AndBf16AndRefusesAnythingElse() {
         assertThat(Compute.parse("fp32")).isEqualTo(Compute.FP32);
         assertThat(Compute.parse("BF16")).isEqualTo(Compute.BF16);
