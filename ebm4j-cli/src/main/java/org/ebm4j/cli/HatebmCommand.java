@@ -323,7 +323,7 @@ final class HatebmCommand {
             + "latent on the sphere (phase 1), then a joint Hat EBM on its frozen decoder (phase 2, as refine); "
             + "one run folder, --resume continues either phase.")
     static final class Retrofit extends TrainBase {
-        @Option(names = "--preset", defaultValue = "fast-retrofit", description = "fast-retrofit (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--preset", defaultValue = "fast-retrofit", description = "fast-retrofit | paper-cifar10-retrofit (paper-retrofit) | code-cifar10-retrofit (code-retrofit); the last two need --data (default: ${DEFAULT-VALUE}).")
         String preset;
         @Option(names = "--image-size", description = "Side the images are resized to (a power of two >= 8; the latent's side is half of it).")
         Integer imageSize;

@@ -70,7 +70,8 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
 
     /** Names of the presets. */
     public static final List<String> PRESETS = List.of("fast", "fast-refine", "fast-retrofit", "paper-cifar10",
-            "code-cifar10", "paper-cifar10-refine", "code-cifar10-refine");
+            "code-cifar10", "paper-cifar10-refine", "code-cifar10-refine", "paper-cifar10-retrofit",
+            "code-cifar10-retrofit");
 
     /** What a run trains. */
     public enum Mode implements Choice {
@@ -472,6 +473,36 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
                 r.train(), r.optim(), 3, new Cadence(10, 25, 25), new Ae(400, 5e-4, 2e-2, 1000));
     }
 
+    /**
+     * CIFAR-10 retrofit as appendix J gives it: the official autoencoder pre-stage
+     * ({@link Ae#official()}: 49,900 steps, Adam 1e-4, latent noise 2e-2, loss factor 1000), then
+     * 30000 joint steps, batch 128, EBM lr 1e-4, K = 100, ε = 5e-4, ε_z = 1e-3, T = 1e-3, residual
+     * prior σ = 0.1, data ε 1e-3, gen_factor 2, latent 16×16×1 on the sphere, nets of the official
+     * width 256; sampling 125 steps from Y₀ ~ 0.01·N. Needs --data.
+     */
+    public static HatEbmConfig paperCifar10Retrofit() {
+        return new HatEbmConfig("paper-cifar10-retrofit", Mode.RETROFIT, "", 32, 3, 0, 30_000, 128, 1234, "",
+                new Nets(16 * 16, 256, 256, 2.0, GenLayout.RETROFIT),
+                new Chains(100, 5e-4, 1e-3, 2.5, 0.1, 1e-3, 125, 0.01, 1e-3, true),
+                new Train(1e-3, 128, 1000, GenTarget.HISTORICAL, true, 0),
+                new Optim(1e-4, 1e-4, 0.9, 0.999, "", 0.1, 0, 0.9999), 3, new Cadence(50, 500, 1000), Ae.official());
+    }
+
+    /**
+     * As the official code's joint retrofit configuration: 25000 joint steps and data ε 1e-2;
+     * sampling with the residual clip off (the FID configs' key mismatch, as {@link #codeCifar10()}).
+     */
+    public static HatEbmConfig codeCifar10Retrofit() {
+        HatEbmConfig p = paperCifar10Retrofit();
+        Chains c = p.chains();
+        Train t = p.train();
+        return new HatEbmConfig("code-cifar10-retrofit", Mode.RETROFIT, "", 32, 3, 0, 25_000, 128, 1234, "", p.nets(),
+                new Chains(c.steps(), c.epsilon(), c.temperature(), c.maxDisplacement(), c.priorSigma(), c.zEpsilon(),
+                        c.testSteps(), c.testInitResidual(), c.testTemperature(), false),
+                new Train(1e-2, t.bankSize(), t.genLossFactor(), t.generatorTarget(), t.residual(), t.explodeThreshold()),
+                p.optim(), 3, p.cadence(), p.ae());
+    }
+
     /** A preset by name ("paper" is paper-cifar10, "code" is code-cifar10). */
     public static HatEbmConfig preset(String name) {
         return switch (name) {
@@ -482,6 +513,8 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
             case "code", "code-cifar10" -> codeCifar10();
             case "paper-cifar10-refine", "paper-refine" -> paperCifar10Refine();
             case "code-cifar10-refine", "code-refine" -> codeCifar10Refine();
+            case "paper-cifar10-retrofit", "paper-retrofit" -> paperCifar10Retrofit();
+            case "code-cifar10-retrofit", "code-retrofit" -> codeCifar10Retrofit();
             default -> throw new EbmException("unknown preset '" + name + "'; use one of: " + String.join(", ", PRESETS));
         };
     }

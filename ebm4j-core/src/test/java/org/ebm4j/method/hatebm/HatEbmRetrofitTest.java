@@ -226,6 +226,22 @@ class HatEbmRetrofitTest {
         assertThat(f.ae().lossFactor()).isEqualTo(1000);
         assertThat(HatEbmConfig.TYPE.read(HatEbmConfig.TYPE.toTree(f))).isEqualTo(f);
         assertThat(HatEbmConfig.Ae.official()).isEqualTo(new HatEbmConfig.Ae(49_900, 1e-4, 2e-2, 1000));
+        // appendix J's CIFAR-10 retrofit column, and the code's differences (25000 steps, data eps 1e-2)
+        HatEbmConfig p = HatEbmConfig.preset("paper-retrofit");
+        assertThat(p.mode()).isEqualTo(HatEbmConfig.Mode.RETROFIT);
+        assertThat(p.iterations()).isEqualTo(30_000);
+        assertThat(p.chains().steps()).isEqualTo(100);
+        assertThat(p.chains().zEpsilon()).isEqualTo(1e-3);
+        assertThat(p.chains().priorSigma()).isEqualTo(0.1);
+        assertThat(p.optim().lrE()).isEqualTo(1e-4);
+        assertThat(p.ae()).isEqualTo(HatEbmConfig.Ae.official());
+        HatEbmConfig c = HatEbmConfig.preset("code-cifar10-retrofit");
+        assertThat(c.iterations()).isEqualTo(25_000);
+        assertThat(c.train().dataEpsilon()).isEqualTo(1e-2);
+        assertThat(c.chains().testClip()).isFalse();
+        for (HatEbmConfig q : List.of(p, c)) {
+            assertThat(HatEbmConfig.TYPE.read(HatEbmConfig.TYPE.toTree(q))).isEqualTo(q);
+        }
         // a configuration without the group (all earlier runs) still reads
         assertThat(HatEbmConfig.TYPE.read(HatEbmConfig.TYPE.toTree(HatEbmConfig.fast())).ae()).isNull();
         com.fasterxml.jackson.databind.node.ObjectNode old = HatEbmConfig.TYPE.toTree(HatEbmConfig.fast());
