@@ -648,8 +648,8 @@ def main():
     ap.add_argument('--warmup', type=int, default=2, help='untimed iterations first (default 2, as ebm4j)')
     ap.add_argument('--iters', type=int, default=5, help='timed iterations (default 5, as ebm4j)')
     ap.add_argument('--threads', type=int, default=None,
-                    help="torch intra-op threads (default: torch's own, as libtorch's in ebm4j: "
-                         "OMP_NUM_THREADS if set, else all cores)")
+                    help="torch intra-op threads (default: OMP_NUM_THREADS if set, else all cores, as "
+                         "libtorch's in ebm4j and as the peer)")
     ap.add_argument('--blas-threads', type=int, default=1, help='OpenBLAS threads (default 1)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--list', action='store_true', help='print the workload names')
@@ -667,9 +667,13 @@ def main():
     if a.iters < 1 or a.warmup < 0 or (a.threads is not None and a.threads < 1) or a.blas_threads < 1:
         ap.error('--iters, --threads and --blas-threads must be >= 1 and --warmup >= 0')
 
-    if a.threads is not None:
-        torch.set_num_threads(a.threads)
     kind, bthreads, detail, limiter = find_blas(a.blas_threads)  # noqa: F841 (limiter held for the run)
+    # Set explicitly, after the BLAS limiter: torch's own default was 1 thread on a 2-core machine
+    # where ebm4j's libtorch used 2, which made the first ratios of 2026-12-03 unfair to the reference.
+    if a.threads is None:
+        env = os.environ.get('OMP_NUM_THREADS', '')
+        a.threads = int(env) if env.isdigit() and int(env) > 0 else (os.cpu_count() or 1)
+    torch.set_num_threads(a.threads)
     say(f'torch {torch.__version__}, {torch.get_num_threads()} intra-op threads; '
         f'BLAS: {kind} (threads {bthreads}) {detail}')
     if kind == 'reference' and not a.allow_reference_blas:

@@ -428,18 +428,19 @@ public record HatEbmConfig(String preset, Mode mode, String data, int imageSize,
 
     /**
      * A small CPU configuration: Fashion-MNIST at 32 px grey, nets of width 32 (1/8 of the
-     * official), latent 64, batch 32, 600 iterations, K = 10 residual steps (sampling 25), bank
+     * official), latent 64, batch 32, 600 iterations, K = 25 residual steps (sampling 25), bank
      * 2048, the code's T = 1e-8 (the drift is bounded by the clip from the first iteration; with the
-     * paper's 1e-3 the drift starts 10⁵ times weaker and H needs far more updates to matter),
-     * learning rates ×2 and EMA decay 0.99 for the short run, and an explosion test on the energy
-     * gap (50; a 600-iteration run without it diverged from about iteration 500).
+     * paper's 1e-3 the drift starts 10⁵ times weaker and H needs far more updates to matter), the
+     * official EBM lr 1e-4, generator lr ×2 and EMA decay 0.99 for the short run, and an explosion
+     * test on the energy gap (50). With K = 10 and EBM lr 2e-4 two 600-iteration runs diverged from
+     * about iteration 500 (three rollbacks in the guarded one); K = 25 with lr 1e-4 ran stably.
      */
     public static HatEbmConfig fast() {
         return new HatEbmConfig("fast", Mode.SYNTHESIS, "fashion-mnist", 32, 1, 0, 600, 32, 1234, "",
                 new Nets(64, 32, 32, 2.0, GenLayout.HAT),
-                new Chains(10, 5e-4, 1e-8, 2.5, 0, 5e-3, 25, 0.01, 1e-8, true),
+                new Chains(25, 5e-4, 1e-8, 2.5, 0, 5e-3, 25, 0.01, 1e-8, true),
                 new Train(1e-3, 2048, 1000, GenTarget.HISTORICAL, true, 50),
-                new Optim(2e-4, 2e-4, 0.9, 0.999, "", 0.1, 0, 0.99), 3, new Cadence(10, 100, 100));
+                new Optim(1e-4, 2e-4, 0.9, 0.999, "", 0.1, 0, 0.99), 3, new Cadence(10, 100, 100));
     }
 
     /** A small CPU refinement (pass --generator): EBM width 32, K = 20 joint steps, the paper's ε, ε_z and T. */
