@@ -67,6 +67,9 @@ public record MultigridConfig(
     /** The labels of the methods. */
     public static final List<String> METHODS = List.of("mcd", "cd1", "pcd", "single-grid");
 
+    /** The names {@link #preset} knows, in the order the help lists them. */
+    public static final List<String> PRESETS = List.of("fast", "fast-nonoise", "paper", "code");
+
     /** The JSON form (config.json's "config" object), also what --set and --config address. */
     public static final ConfigType<MultigridConfig> TYPE = new ConfigType<>(MultigridConfig.class, "multigrid",
             ConfigType.aliases("logEvery", "cadence.logEvery", "sampleEvery", "cadence.imageEvery",
@@ -283,12 +286,24 @@ public record MultigridConfig(
                 100, 4, false, 16, 1, new Cadence(5, 20, 20));
     }
 
+    /**
+     * The fast preset's values under a name that says what they are: gradient ascent on
+     * f(Y) − ‖Y‖²/2σ² without Eq. 8's δ·U noise term, and no BatchNorm. Today {@link #fast} holds
+     * exactly these values; this name keeps meaning them if {@code fast} changes (for instance to
+     * put the noise term back), so a run can name the noiseless configuration explicitly.
+     */
+    public static MultigridConfig fastNoNoise() {
+        return fast().toBuilder().preset("fast-nonoise").build();
+    }
+
+    /** The preset of that name (one of {@link #PRESETS}); an unknown name is refused with the valid ones. */
     public static MultigridConfig preset(String name) {
         return switch (name) {
             case "fast" -> fast();
+            case "fast-nonoise" -> fastNoNoise();
             case "paper" -> paper();
             case "code" -> code();
-            default -> throw new EbmException("unknown preset '" + name + "'; use one of: fast, paper, code");
+            default -> throw new EbmException("unknown preset '" + name + "'; use one of: " + String.join(", ", PRESETS));
         };
     }
 
