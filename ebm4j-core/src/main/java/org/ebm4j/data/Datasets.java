@@ -46,6 +46,23 @@ public final class Datasets {
         return prepare(raw, opts);
     }
 
+    /**
+     * The split a spec names after a colon ({@code mnist:train}), else the test split: what the
+     * evaluation commands (score, ood, inpaint) read unless told otherwise.
+     */
+    public static Split splitOf(String spec) {
+        return spec.endsWith(":train") ? Split.TRAIN : Split.TEST;
+    }
+
+    /** As {@link #load}, refusing an empty set (an evaluation of no images is an error, not a NaN). */
+    public static ImageDataset loadNonEmpty(String spec, Split split, DataOptions opts) throws IOException {
+        ImageDataset d = load(spec, split, opts);
+        if (d.size() == 0) {
+            throw new EbmException("'" + spec + "' holds no images");
+        }
+        return d;
+    }
+
     static ImageDataset prepare(ImageDataset d, DataOptions opts) {
         if (opts.limit() > 0 && opts.limit() < d.size()) {
             d = d.subset(Batches.subset(d.size(), opts.limit(), opts.seed()));

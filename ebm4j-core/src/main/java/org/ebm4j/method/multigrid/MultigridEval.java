@@ -2,7 +2,6 @@ package org.ebm4j.method.multigrid;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.ebm4j.core.EbmException;
 import org.ebm4j.data.Batches;
 import org.ebm4j.data.DataOptions;
 import org.ebm4j.data.Datasets;
@@ -29,11 +28,7 @@ public final class MultigridEval {
 
     /** The run's data set, split, at the run's size and channels; n images (seeded subset; 0 = all). */
     public static ImageDataset data(MultigridConfig cfg, String spec, Datasets.Split split, int n, long seed) throws IOException {
-        ImageDataset d = Datasets.load(spec, split, new DataOptions(cfg.imageSize(), cfg.channels(), n, seed));
-        if (d.size() < 1) {
-            throw new EbmException("data '" + spec + "' has no images");
-        }
-        return d;
+        return Datasets.loadNonEmpty(spec, split, new DataOptions(cfg.imageSize(), cfg.channels(), n, seed));
     }
 
     /** Inpainting outcome on the missing pixels, on the [0, 1] scale of 8-bit images. */
