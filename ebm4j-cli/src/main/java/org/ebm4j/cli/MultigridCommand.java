@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "multigrid", description = "Multi-grid minimal contrastive divergence (and its baselines) on an image data set.",
         subcommands = {MultigridCommand.Train.class, MultigridCommand.Sample.class, MultigridCommand.Inpaint.class,
-                MultigridCommand.Features.class, MultigridCommand.Scores.class})
+                MultigridCommand.Features.class, MultigridCommand.Scores.class, MultigridCommand.Score.class})
 final class MultigridCommand {
 
     @Command(name = "train", description = "Train on a data set (or --resume an interrupted run).")
@@ -239,6 +239,41 @@ final class MultigridCommand {
                 String json = org.ebm4j.method.multigrid.MultigridEval.writeScoresReport(run, cfg, negative, rows);
                 org.ebm4j.method.multigrid.MultigridEval.scoreTableText(model, rows).forEach(System.out::println);
                 System.out.println(json);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "score", description = "Per-image scores of an image set, as a CSV that 'eval auroc' reads "
+            + "(column score = -energy = f(Y) - |Y|^2/(2 sigma^2) of Eq. 2 at one grid, higher = more in-distribution; "
+            + "'scores' prints the Table 1 summary instead).")
+    static final class Score implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--data", required = true, description = "fashion-mnist[:train|:test] | mnist[...] | a folder.") String data;
+        @Option(names = "--n", defaultValue = "0", description = "At most this many images (0 = all).") int n;
+        @Option(names = "--out", required = true, description = "CSV file to write.") Path out;
+        @Option(names = "--force", description = "Overwrite an existing file.") boolean force;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--grid", description = "Grid side whose net scores (default: the finest grid, the image size).") Integer grid;
+
+        @Override
+        public Integer call() throws Exception {
+            Checks.atLeast(spec, "--n", n, 0);
+            Checks.mayWrite(spec, out, force);
+            try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
+                MultigridConfig cfg = model.config();
+                int g = grid != null ? grid : cfg.imageSize();
+                if (!model.nets().containsKey(g)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--grid must be one of "
+                            + model.nets().keySet() + " (the grids of this run with a net), got " + g);
+                }
+                var set = org.ebm4j.method.multigrid.MultigridEval.data(cfg, data, org.ebm4j.data.Datasets.splitOf(data), n, seed);
+                double[] s = org.ebm4j.method.multigrid.MultigridEval.negativeEnergies(model, set, g);
+                org.ebm4j.eval.ScoreFiles.writeIndexed(out, s);
+                String what = cfg.referenceSigma() > 0 ? "f - |Y|^2/2sigma^2" : "f";
+                System.out.println("wrote " + s.length + " scores (" + what + " at grid " + g + "x" + g + ") of " + data + " to " + out);
             }
             return 0;
         }

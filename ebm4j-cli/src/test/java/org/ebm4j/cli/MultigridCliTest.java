@@ -71,6 +71,70 @@ class MultigridCliTest {
         assertThat(sc.out()).contains("training").contains("synthesized").contains("grid 8x8");
     }
 
+    /** score: the CSV 'eval auroc' reads, with −𝓔 of the finest grid by default (train vs test vs MNIST). */
+    @Test
+    void scoreWritesPerImageNegativeEnergiesThatEvalAurocReads() throws Exception {
+        Path train = tmp.resolve("sc/train.csv");
+        Path test = tmp.resolve("sc/test.csv");
+        CliRun.Result a = cli("multigrid", "score", "--run", run.toString(), "--data", data + ":train", "--out", train.toString());
+        assertThat(a.code()).as(a.err()).isZero();
+        assertThat(a.out()).contains("wrote 24 scores (f - |Y|^2/2sigma^2 at grid 8x8)");
+        CliRun.Result b = cli("multigrid", "score", "--run", run.toString(), "--data", data + ":test", "--out", test.toString());
+        assertThat(b.code()).as(b.err()).isZero();
+        assertThat(Files.readAllLines(test).get(0)).isEqualTo("name,score");
+        assertThat(Files.readAllLines(test).get(1)).startsWith("000000,");
+        double[] st = org.ebm4j.eval.ScoreFiles.read(test, null);
+        assertThat(st).hasSize(24);
+        // the file holds what the library computes for this run, data, grid and sign
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+             var model = org.ebm4j.method.multigrid.MultigridRun.load(run, m)) {
+            var set = org.ebm4j.method.multigrid.MultigridEval.data(model.config(), data + ":test",
+                    org.ebm4j.data.Datasets.Split.TEST, 0, 0);
+            double[] want = org.ebm4j.method.multigrid.MultigridEval.negativeEnergies(model, set, 8);
+            assertThat(st).containsExactly(want);
+            double[] coarse = org.ebm4j.method.multigrid.MultigridEval.negativeEnergies(model, set, 2);
+            Path c = tmp.resolve("sc/test-grid2.csv");
+            CliRun.Result g2 = cli("multigrid", "score", "--run", run.toString(), "--data", data + ":test", "--out", c.toString(),
+                    "--grid", "2");
+            assertThat(g2.code()).as(g2.err()).isZero();
+            assertThat(org.ebm4j.eval.ScoreFiles.read(c, null)).containsExactly(coarse);
+        }
+        CliRun.Result au = cli("eval", "auroc", "--in", train.toString(), "--out", test.toString());
+        assertThat(au.code()).as(au.err()).isZero();
+        assertThat(au.out()).contains("\"auroc\"");
+        try {
+            org.ebm4j.data.Datasets.mnistDir();
+        } catch (org.ebm4j.core.EbmException e) {
+            return; // MNIST not fetched (scripts/fetch-mnist.sh): the negative set is skipped
+        }
+        Path neg = tmp.resolve("sc/mnist.csv");
+        CliRun.Result mn = cli("multigrid", "score", "--run", run.toString(), "--data", "mnist", "--n", "30", "--out", neg.toString());
+        assertThat(mn.code()).as(mn.err()).isZero();
+        assertThat(org.ebm4j.eval.ScoreFiles.read(neg, null)).hasSize(30);
+        CliRun.Result au2 = cli("eval", "auroc", "--in", test.toString(), "--out", neg.toString());
+        assertThat(au2.code()).as(au2.err()).isZero();
+    }
+
+    @Test
+    void scoreRefusesAGridWithoutANetAndAnExistingFile() throws Exception {
+        Path f = tmp.resolve("sc2/x.csv");
+        CliRun.Result bad = cli("multigrid", "score", "--run", run.toString(), "--data", data + ":test", "--out", f.toString(),
+                "--grid", "4");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--grid must be one of [2, 8]");
+        assertThat(f).doesNotExist();
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, "keep");
+        CliRun.Result exists = cli("multigrid", "score", "--run", run.toString(), "--data", data + ":test", "--out", f.toString());
+        assertThat(exists.code()).isEqualTo(2);
+        assertThat(exists.err()).contains("exists; pass --force");
+        assertThat(Files.readString(f)).isEqualTo("keep");
+        CliRun.Result forced = cli("multigrid", "score", "--run", run.toString(), "--data", data + ":test", "--out", f.toString(),
+                "--force", "--n", "5");
+        assertThat(forced.code()).as(forced.err()).isZero();
+        assertThat(org.ebm4j.eval.ScoreFiles.read(f, null)).hasSize(5);
+    }
+
     @Test
     void badInputIsOneLineAndTouchesNothing() throws Exception {
         CliRun.Result unreachable = cli("multigrid", "train", "--data", data.toString(), "--out", tmp.resolve("x").toString(),

@@ -31,6 +31,28 @@ public final class MultigridEval {
         return Datasets.loadNonEmpty(spec, split, new DataOptions(cfg.imageSize(), cfg.channels(), n, seed));
     }
 
+    /**
+     * Per-image −𝓔 (Eq. 2: f(Y) − ‖Y‖²/2σ², see {@link MultigridModel#negativeEnergies}) of every
+     * image of a set at one grid, in the set's order, in batches of the training batch size: the
+     * score of {@code multigrid score}, higher = more in-distribution, for {@code eval auroc}.
+     */
+    public static double[] negativeEnergies(MultigridModel model, ImageDataset data, int grid) {
+        int b = model.config().batchSize();
+        double[] out = new double[data.size()];
+        for (int i = 0; i < data.size(); i += b) {
+            int hi = Math.min(data.size(), i + b);
+            int[] idx = new int[hi - i];
+            for (int j = 0; j < idx.length; j++) {
+                idx[j] = i + j;
+            }
+            try (NDManager m = model.manager().newSubManager()) {
+                double[] s = model.negativeEnergies(grid, model.toPixels(data.batch(m, idx)));
+                System.arraycopy(s, 0, out, i, s.length);
+            }
+        }
+        return out;
+    }
+
     /** Inpainting outcome on the missing pixels, on the [0, 1] scale of 8-bit images. */
     public record InpaintResult(String mask, int n, double missingFraction, double error, double psnr, Path dir) {
     }

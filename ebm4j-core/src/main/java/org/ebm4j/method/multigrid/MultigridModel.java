@@ -301,6 +301,43 @@ public final class MultigridModel implements AutoCloseable {
         return out;
     }
 
+    /**
+     * −𝓔(Y) = f(Y) − ‖Y‖²/2σ² of images (pixel units) at a grid: minus the energy of Eq. 2, i.e. the
+     * log-density of Eq. 1 up to log Z, higher for images the model finds more likely. Each image is
+     * block-averaged down to the grid first, the state that grid's chain moves. Without a Gaussian
+     * reference (σ ≤ 0, a uniform p₀) the reference term is a constant and this is f alone. BN uses
+     * its running averages (as {@link #scores}), so every image is scored on its own.
+     *
+     * @param grid a grid side with a net ({@link #nets()}); the finest grid is the image size
+     */
+    public double[] negativeEnergies(int grid, NDArray images) {
+        if (!nets.containsKey(grid)) {
+            throw new org.ebm4j.core.EbmException("grid " + grid + " has no net; the grids with a net are " + nets.keySet());
+        }
+        float[] f = scores(grid, images);
+        double[] out = new double[f.length];
+        double sigma = cfg.referenceSigma();
+        if (sigma <= 0) {
+            for (int i = 0; i < f.length; i++) {
+                out[i] = f[i];
+            }
+            return out;
+        }
+        int n = f.length;
+        try (NDArray down = BlockResample.down(images, cfg.imageSize() / grid)) {
+            float[] y = down.toFloatArray();
+            int per = y.length / n;
+            for (int i = 0; i < n; i++) {
+                double sq = 0; // in double: on the uint8 scale ‖Y‖² reaches 10⁸ at 64 px
+                for (int k = i * per; k < (i + 1) * per; k++) {
+                    sq += (double) y[k] * y[k];
+                }
+                out[i] = f[i] - sq / (2 * sigma * sigma);
+            }
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         manager.close();
