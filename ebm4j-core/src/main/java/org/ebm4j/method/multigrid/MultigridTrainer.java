@@ -220,6 +220,8 @@ public final class MultigridTrainer {
             row.put("f_obs_" + g, u.fObs());
             row.put("f_syn_" + g, u.fSyn());
             row.put("loss_" + g, u.loss());
+            // paper Fig. 4's convergence monitor: Σ|∂L/∂θ| over this grid's parameters of Eq. 9's loss,
+            // as the step computed it (before Adam; the coupled weight decay is not part of it)
             row.put("grad_l1_" + g, u.gradL1());
         }
         row.put("lr", r.lr());
