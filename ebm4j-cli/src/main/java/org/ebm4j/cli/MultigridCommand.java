@@ -143,14 +143,22 @@ final class MultigridCommand {
         @Option(names = "--out", required = true) Path out;
         @Option(names = "--n", defaultValue = "64") int n;
         @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--same-start", description = "Start every chain from ONE 1x1 image drawn from the histogram "
+                + "(paper Fig. 5: how different the samples of one start are; also writes start.png).") boolean sameStart;
 
         @Override
         public Integer call() throws Exception {
             Checks.atLeast(spec, "--n", n, 1);
             OutputFolder.prepare(out);
             try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
-                var s = MultigridOutputs.writeSamples(model, out, n, seed);
-                System.out.println("wrote " + s.size() + " samples of " + s.get(0).width() + "x" + s.get(0).height() + " to " + out);
+                if (sameStart && n > 1 && !model.config().noise()) {
+                    // without Eq. 8's delta*U term the chain is deterministic: n copies of one image
+                    System.err.println("warning: this run has no noise term (noise false), so all " + n
+                            + " chains from the same start are identical; only a run trained with --noise shows Fig. 5's diversity");
+                }
+                var s = MultigridOutputs.writeSamples(model, out, n, seed, sameStart);
+                System.out.println("wrote " + s.size() + " samples of " + s.get(0).width() + "x" + s.get(0).height()
+                        + (sameStart ? " from one 1x1 start" : "") + " to " + out);
             }
             return 0;
         }

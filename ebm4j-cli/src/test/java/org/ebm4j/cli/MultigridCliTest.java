@@ -135,6 +135,41 @@ class MultigridCliTest {
         assertThat(org.ebm4j.eval.ScoreFiles.read(f, null)).hasSize(5);
     }
 
+    /** sample --same-start (paper Fig. 5): equal samples and a one-line warning without noise, different ones with it. */
+    @Test
+    void sameStartWarnsWithoutNoiseAndGivesDifferentSamplesWithIt() throws Exception {
+        Path quiet = tmp.resolve("same-nonoise");
+        CliRun.Result a = cli("multigrid", "sample", "--run", run.toString(), "--out", quiet.toString(), "--n", "3", "--same-start");
+        assertThat(a.code()).as(a.err()).isZero();
+        assertThat(a.out()).contains("from one 1x1 start");
+        assertThat(a.err().lines().filter(l -> l.startsWith("warning:")).toList()).hasSize(1);
+        assertThat(a.err()).contains("no noise term").contains("all 3 chains from the same start are identical");
+        assertThat(quiet.resolve("start.png")).exists();
+        assertThat(quiet.resolve("grid.png")).exists();
+        byte[] first = ImageFiles.readRgb(quiet.resolve("sample_000.png")).toUint8();
+        for (int i = 1; i < 3; i++) {
+            assertThat(ImageFiles.readRgb(quiet.resolve(String.format("sample_%03d.png", i))).toUint8()).isEqualTo(first);
+        }
+        // the plain sample command warns about nothing
+        CliRun.Result plain = cli("multigrid", "sample", "--run", run.toString(), "--out", tmp.resolve("plain").toString(), "--n", "2");
+        assertThat(plain.err()).doesNotContain("warning");
+
+        Path noisyRun = tmp.resolve("run-noise");
+        CliRun.Result t = cli("multigrid", "train", "--data", data.toString(), "--out", noisyRun.toString(), "--image-size", "8",
+                "--grids", "1,2,8", "--width", "0.1", "--steps", "2", "--batch", "8", "--epochs", "1", "--noise", "--quiet");
+        assertThat(t.code()).as(t.err()).isZero();
+        Path noisy = tmp.resolve("same-noise");
+        CliRun.Result b = cli("multigrid", "sample", "--run", noisyRun.toString(), "--out", noisy.toString(), "--n", "3", "--same-start");
+        assertThat(b.code()).as(b.err()).isZero();
+        assertThat(b.err()).doesNotContain("warning");
+        byte[] n0 = ImageFiles.readRgb(noisy.resolve("sample_000.png")).toUint8();
+        byte[] n1 = ImageFiles.readRgb(noisy.resolve("sample_001.png")).toUint8();
+        byte[] n2 = ImageFiles.readRgb(noisy.resolve("sample_002.png")).toUint8();
+        assertThat(n1).isNotEqualTo(n0);
+        assertThat(n2).isNotEqualTo(n0);
+        assertThat(n2).isNotEqualTo(n1);
+    }
+
     @Test
     void badInputIsOneLineAndTouchesNothing() throws Exception {
         CliRun.Result unreachable = cli("multigrid", "train", "--data", data.toString(), "--out", tmp.resolve("x").toString(),

@@ -211,6 +211,32 @@ public final class MultigridModel implements AutoCloseable {
     }
 
     /**
+     * ONE 1×1 image drawn from p⁽⁰⁾ with the seed, repeated {@code rows} times: [rows, C, 1, 1]. It
+     * is the first start {@link #sample} draws with the same seed.
+     */
+    public NDArray oneStart(NDManager m, int rows, long seed) {
+        try (NDArray one = drawStart(m, 1, seed)) {
+            return one.repeat(0, rows);
+        }
+    }
+
+    /**
+     * n samples whose chains all start from the same 1×1 image, drawn once from p⁽⁰⁾ (paper Fig. 5:
+     * how diverse the Langevin dynamics of Eq. 8 makes samples of one start). Only the noise term δ·U
+     * can separate them: without it (config noise false) every chain is the same deterministic
+     * ascent and all n samples are equal. Runs in batches of the training batch size, each with its
+     * own noise (see {@link #sample}).
+     */
+    public NDArray sampleSameStart(NDManager m, int n, long seed) {
+        int b = cfg.batchSize();
+        return inBatches(m, n, (it, k, lo, hi) -> {
+            org.ebm4j.core.Torch.seed(org.ebm4j.core.Seeds.derive(seed, k, 1));
+            NDArray start = oneStart(it, b, org.ebm4j.core.Seeds.derive(seed, 0, 0)); // the same draw for every batch
+            return synthesize(start, null);
+        });
+    }
+
+    /**
      * Fills the missing pixels of images (pixel units, [B, C, H, W]) with mask [B, 1, H, W]
      * (1 = missing): the chain starts from each image's observed mean at 1×1 and observed pixels
      * stay fixed at every grid. Runs in batches of the training batch size (see {@link #sample}).
