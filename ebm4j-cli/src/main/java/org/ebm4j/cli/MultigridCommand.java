@@ -37,6 +37,9 @@ final class MultigridCommand {
         @Option(names = "--grids", split = ",", description = "Grid sides from 1 to the image size, e.g. 1,4,16,64.") int[] grids;
         @Option(names = "--channels", description = "1 (grey) or 3 (RGB).") Integer channels;
         @Option(names = "--limit", description = "Train on a seeded random subset of this many images (0 = all).") Integer limit;
+        @Option(names = "--val-holdout", arity = "0..1", fallbackValue = "1000", paramLabel = "N",
+                description = "Hold N seeded training images out of training (alone: 1000; default: the config's, 0 = none) "
+                        + "for 'inpaint --split val'.") Integer valHoldout;
         @Option(names = "--epochs", description = "Passes over the training images.") Integer epochs;
         @Option(names = "--batch", description = "Images per iteration.") Integer batch;
         @Option(names = "--lr", description = "Adam learning rate.") Double lr;
@@ -99,6 +102,7 @@ final class MultigridCommand {
         MultigridConfig config() {
             MultigridConfig base = config.apply(spec, MultigridConfig.TYPE, MultigridConfig.preset(preset));
             if (limit != null) Checks.atLeast(spec, "--limit", limit, 0);
+            if (valHoldout != null) Checks.atLeast(spec, "--val-holdout", valHoldout, 0);
             if (imageSize != null) Checks.atLeast(spec, "--image-size", imageSize, 2);
             if (epochs != null) Checks.atLeast(spec, "--epochs", epochs, 1);
             if (batch != null) Checks.atLeast(spec, "--batch", batch, 2);
@@ -112,6 +116,7 @@ final class MultigridCommand {
                 if (data != null) b.data(data);
                 if (channels != null) b.channels(channels);
                 if (limit != null) b.trainLimit(limit);
+                if (valHoldout != null) b.valHoldout(valHoldout);
                 if (imageSize != null) b.imageSizeWithDefaults(imageSize);
                 if (grids != null) b.grids(grids);
                 if (maskSize != null) b.maskSize(maskSize);
@@ -170,7 +175,9 @@ final class MultigridCommand {
         @Mixin CommonOptions common;
         @Option(names = "--run", required = true) Path run;
         @Option(names = "--mask", required = true, description = "square | doodle | pepper (| random-square).") String mask;
-        @Option(names = "--n", defaultValue = "1000", description = "Test images (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--n", defaultValue = "1000", description = "Images to inpaint, a seeded subset (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--split", defaultValue = "test", description = "test (the test split) | val (the training images "
+                + "the run held out with --val-holdout) (default: ${DEFAULT-VALUE}).") String split;
         @Option(names = "--coarse-observed", defaultValue = "any", description = "A coarse-grid pixel is observed when any (default) or all of its block's pixels are.") String coarse;
         @Option(names = "--out", required = true) Path out;
         @Option(names = "--seed", defaultValue = "0") long seed;
@@ -185,12 +192,16 @@ final class MultigridCommand {
             if (!coarse.equals("all") && !coarse.equals("any")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--coarse-observed must be all or any, got '" + coarse + "'");
             }
-            OutputFolder.prepare(out);
+            if (!split.equals("test") && !split.equals("val")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--split must be test or val, got '" + split + "'");
+            }
             try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
                 MultigridConfig cfg = model.config();
-                var test = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, n, seed);
-                var r = org.ebm4j.method.multigrid.MultigridEval.inpaint(model, test, mask, seed, out, coarse.equals("any"));
-                String line = org.ebm4j.method.multigrid.MultigridEval.writeInpaintReport(run, cfg, r, coarse, out);
+                var images = split.equals("val") ? org.ebm4j.method.multigrid.MultigridEval.heldOut(cfg, n, seed)
+                        : org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, n, seed);
+                OutputFolder.prepare(out); // after the images are found: a refused --split val leaves nothing behind
+                var r = org.ebm4j.method.multigrid.MultigridEval.inpaint(model, images, mask, seed, out, coarse.equals("any"));
+                String line = org.ebm4j.method.multigrid.MultigridEval.writeInpaintReport(run, cfg, r, coarse, split, out);
                 System.out.println(line);
             }
             return 0;

@@ -170,6 +170,82 @@ class MultigridCliTest {
         assertThat(n2).isNotEqualTo(n1);
     }
 
+    /** Grey level of image i of the flat folder: 30 + 5i (each image is known by its value). */
+    private static int flatIndex(float unit) {
+        return Math.round(((unit + 1f) * 127.5f - 30f) / 5f);
+    }
+
+    /**
+     * --val-holdout: training (its batches and p0 come from one data set) never sees the held-out
+     * images, and inpaint --split val reads exactly them.
+     */
+    @Test
+    void heldOutTrainingImagesAreNeverTrainedOnAndAreWhatSplitValInpaints() throws Exception {
+        Path flat = tmp.resolve("flat");
+        for (int i = 0; i < 40; i++) {
+            FloatImage im = FloatImage.zeros(1, 8, 8);
+            java.util.Arrays.fill(im.data(), (30 + 5 * i) / 127.5f - 1f);
+            ImageFiles.writePng(flat.resolve(String.format("%02d.png", i)), im);
+        }
+        Path vrun = tmp.resolve("run-val");
+        CliRun.Result t = cli("multigrid", "train", "--data", flat.toString(), "--out", vrun.toString(), "--image-size", "8",
+                "--grids", "1,2,8", "--width", "0.1", "--steps", "1", "--batch", "8", "--epochs", "1", "--val-holdout", "10",
+                "--seed", "3", "--quiet");
+        assertThat(t.code()).as(t.err()).isZero();
+        var info = org.ebm4j.method.multigrid.MultigridRun.readInfo(org.ebm4j.run.RunFolder.open(vrun));
+        assertThat(info.config().valHoldout()).isEqualTo(10);
+        assertThat(info.trainImages()).isEqualTo(30);
+        java.util.Set<Integer> held = new java.util.TreeSet<>();
+        for (int i : new org.ebm4j.data.Holdout(10, 3).held(40)) {
+            held.add(i);
+        }
+        assertThat(held).hasSize(10);
+        // p0 holds the 1x1 version of every image the trainer's data set has, in its order
+        java.util.Set<Integer> trained = new java.util.TreeSet<>();
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+             var model = org.ebm4j.method.multigrid.MultigridRun.load(vrun, m)) {
+            for (float v : model.p0().toFloatArray()) {
+                trained.add(flatIndex(v));
+            }
+        }
+        assertThat(trained).hasSize(30).doesNotContainAnyElementsOf(held);
+        java.util.Set<Integer> all = new java.util.TreeSet<>(trained);
+        all.addAll(held);
+        assertThat(all).hasSize(40);
+
+        Path inp = tmp.resolve("inp-val");
+        CliRun.Result v = cli("multigrid", "inpaint", "--run", vrun.toString(), "--mask", "square", "--split", "val", "--out", inp.toString());
+        assertThat(v.code()).as(v.err()).isZero();
+        assertThat(v.out()).contains("\"split\":\"val\"").contains("\"n\":10");
+        java.util.Set<Integer> inpainted = new java.util.TreeSet<>();
+        try (var files = Files.list(inp.resolve("truth"))) {
+            for (Path f : files.toList()) {
+                inpainted.add(flatIndex(ImageFiles.readRgb(f).data()[0]));
+            }
+        }
+        assertThat(inpainted).isEqualTo(held);
+
+        // a run that held nothing out has no validation images; nothing is written
+        CliRun.Result none = cli("multigrid", "inpaint", "--run", run.toString(), "--mask", "square", "--split", "val", "--out",
+                tmp.resolve("inp-none").toString());
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).contains("held no training images out (valHoldout 0)");
+        assertThat(tmp.resolve("inp-none")).doesNotExist();
+        CliRun.Result bad = cli("multigrid", "inpaint", "--run", run.toString(), "--mask", "square", "--split", "train", "--out",
+                tmp.resolve("inp-bad").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--split must be test or val");
+        // --val-holdout alone holds 1000 out; without it the preset's 0
+        CliRun.Result p = cli("multigrid", "train", "--val-holdout", "--print-config");
+        assertThat(p.code()).as(p.err()).isZero();
+        assertThat(org.ebm4j.core.AtomicFiles.MAPPER.readTree(p.out()).get("valHoldout").asInt()).isEqualTo(1000);
+        CliRun.Result d = cli("multigrid", "train", "--print-config");
+        assertThat(org.ebm4j.core.AtomicFiles.MAPPER.readTree(d.out()).get("valHoldout").asInt()).isZero();
+        CliRun.Result neg = cli("multigrid", "train", "--val-holdout", "-1", "--print-config");
+        assertThat(neg.code()).isEqualTo(2);
+        assertThat(neg.err()).contains("--val-holdout must be >= 0");
+    }
+
     @Test
     void badInputIsOneLineAndTouchesNothing() throws Exception {
         CliRun.Result unreachable = cli("multigrid", "train", "--data", data.toString(), "--out", tmp.resolve("x").toString(),

@@ -40,4 +40,21 @@ class MultigridConfigTest {
         assertThatThrownBy(() -> MultigridConfig.preset("fast-noise")).isInstanceOf(EbmException.class)
                 .hasMessage("unknown preset 'fast-noise'; use one of: fast, fast-nonoise, paper, code");
     }
+
+    @Test
+    void valHoldoutIsZeroInEveryPresetAndNeverNegative() throws Exception {
+        for (String p : MultigridConfig.PRESETS) {
+            assertThat(MultigridConfig.preset(p).valHoldout()).as(p).isZero();
+        }
+        assertThat(MultigridConfig.fast().toBuilder().valHoldout(1000).build().valHoldout()).isEqualTo(1000);
+        assertThatThrownBy(() -> MultigridConfig.fast().toBuilder().valHoldout(-1).build()).isInstanceOf(EbmException.class)
+                .hasMessageContaining("valHoldout must be >= 0");
+        // config.json written before the field existed: read as 0, training on the whole split as then
+        ObjectNode old = MultigridConfig.TYPE.toTree(MultigridConfig.fast().toBuilder().valHoldout(7).build());
+        old.remove("valHoldout");
+        assertThat(MultigridConfig.TYPE.read(old).valHoldout()).isZero();
+        // reachable by --set / --config under its JSON name
+        assertThat(org.ebm4j.config.ConfigOverrides.apply(MultigridConfig.TYPE, MultigridConfig.fast(), null,
+                java.util.List.of("valHoldout=250")).valHoldout()).isEqualTo(250);
+    }
 }
