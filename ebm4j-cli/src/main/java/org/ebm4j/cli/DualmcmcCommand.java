@@ -34,9 +34,6 @@ import java.util.concurrent.Callable;
                 DualmcmcCommand.Interpolate.class})
 final class DualmcmcCommand {
 
-    private static Datasets.Split splitOf(String spec) {
-        return spec.endsWith(":train") ? Datasets.Split.TRAIN : Datasets.Split.TEST;
-    }
 
     @Command(name = "train", description = "Train on a data set (or --resume an interrupted run).")
     static final class Train implements Callable<Integer> {
@@ -164,7 +161,7 @@ final class DualmcmcCommand {
             if (zSteps != null) Checks.atLeast(spec, "--z-steps", zSteps, 0);
             try (NDManager m = NDManager.newBaseManager(); DualMcmcModel model = DualMcmcRun.load(run, m)) {
                 String d = data != null ? data : model.config().data();
-                ImageDataset set = DualMcmcEval.data(model.config(), d, splitOf(d), n, seed);
+                ImageDataset set = DualMcmcEval.data(model.config(), d, Datasets.splitOf(d), n, seed);
                 OutputFolder.prepare(out);
                 var r = DualMcmcEval.reconstruct(model, set, zSteps != null ? zSteps : model.config().chains().zSteps(), seed, out);
                 ObjectNode o = AtomicFiles.MAPPER.valueToTree(r);
@@ -201,7 +198,7 @@ final class DualmcmcCommand {
             }
             try (NDManager m = NDManager.newBaseManager(); DualMcmcModel model = DualMcmcRun.load(run, m)) {
                 String d = data != null ? data : model.config().data();
-                ImageDataset set = DualMcmcEval.data(model.config(), d, splitOf(d), n, seed);
+                ImageDataset set = DualMcmcEval.data(model.config(), d, Datasets.splitOf(d), n, seed);
                 OutputFolder.prepare(out);
                 List<DualMcmcEval.InpaintingResult> rows = new ArrayList<>();
                 for (String k : masks) {
@@ -233,22 +230,15 @@ final class DualmcmcCommand {
         @Override
         public Integer call() throws Exception {
             Checks.atLeast(spec, "--n", n, 0);
-            if (Files.exists(out) && !force) {
-                throw new CommandLine.ParameterException(spec.commandLine(), out + " exists; pass --force to overwrite it");
-            }
+            Checks.mayWrite(spec, out, force);
             try (NDManager m = NDManager.newBaseManager(); DualMcmcModel model = DualMcmcRun.load(run, m)) {
-                ImageDataset set = DualMcmcEval.data(model.config(), data, splitOf(data), n, seed);
+                ImageDataset set = DualMcmcEval.data(model.config(), data, Datasets.splitOf(data), n, seed);
                 double[] e = DualMcmcEval.energies(model, set);
                 double[] s = new double[e.length];
-                List<String> names = new ArrayList<>();
                 for (int i = 0; i < e.length; i++) {
                     s[i] = -e[i];
-                    names.add(String.format("%06d", i));
                 }
-                if (out.getParent() != null) {
-                    Files.createDirectories(out.getParent());
-                }
-                ScoreFiles.write(out, names, s);
+                ScoreFiles.writeIndexed(out, s);
                 System.out.println("wrote " + e.length + " scores (-E(x)) of " + data + " to " + out);
             }
             return 0;
@@ -271,12 +261,12 @@ final class DualmcmcCommand {
             try (NDManager m = NDManager.newBaseManager(); DualMcmcModel model = DualMcmcRun.load(run, m)) {
                 DualMcmcConfig cfg = model.config();
                 String inSpec = in != null ? in : cfg.data();
-                double[] ein = DualMcmcEval.energies(model, DualMcmcEval.data(cfg, inSpec, splitOf(inSpec), n, seed));
+                double[] ein = DualMcmcEval.energies(model, DualMcmcEval.data(cfg, inSpec, Datasets.splitOf(inSpec), n, seed));
                 double[] sin = neg(ein);
                 ObjectNode o = AtomicFiles.MAPPER.createObjectNode();
                 o.put("in", inSpec);
                 for (String v : vs) {
-                    ImageDataset set = v.equals("noise") ? noise(cfg, n, seed) : DualMcmcEval.data(cfg, v, splitOf(v), n, seed);
+                    ImageDataset set = v.equals("noise") ? noise(cfg, n, seed) : DualMcmcEval.data(cfg, v, Datasets.splitOf(v), n, seed);
                     double a = Auroc.of(sin, neg(DualMcmcEval.energies(model, set)));
                     o.put(v, a);
                     System.out.printf("AUROC %s vs %s: %.4f%n", inSpec, v, a);

@@ -39,9 +39,6 @@ import java.util.concurrent.Callable;
                 HatebmCommand.Sample.class, HatebmCommand.Score.class})
 final class HatebmCommand {
 
-    private static Datasets.Split splitOf(String spec) {
-        return spec.endsWith(":train") ? Datasets.Split.TRAIN : Datasets.Split.TEST;
-    }
 
     /** The subcommand that trains a mode. */
     static String command(HatEbmConfig.Mode mode) {
@@ -401,22 +398,15 @@ final class HatebmCommand {
         @Override
         public Integer call() throws Exception {
             Checks.atLeast(spec, "--n", n, 0);
-            if (Files.exists(out) && !force) {
-                throw new CommandLine.ParameterException(spec.commandLine(), out + " exists; pass --force to overwrite it");
-            }
+            Checks.mayWrite(spec, out, force);
             try (NDManager m = NDManager.newBaseManager(); HatEbmModel model = HatEbmRun.load(run, m, ema)) {
-                ImageDataset set = HatEbmModel.data(model.config(), data, splitOf(data), n, seed);
+                ImageDataset set = HatEbmModel.data(model.config(), data, Datasets.splitOf(data), n, seed);
                 double[] e = model.energies(set);
                 double[] s = new double[e.length];
-                List<String> names = new ArrayList<>();
                 for (int i = 0; i < e.length; i++) {
                     s[i] = -e[i];
-                    names.add(String.format("%06d", i));
                 }
-                if (out.getParent() != null) {
-                    Files.createDirectories(out.getParent());
-                }
-                ScoreFiles.write(out, names, s);
+                ScoreFiles.writeIndexed(out, s);
                 System.out.println("wrote " + e.length + " scores (-H(x)) of " + data + " to " + out);
             }
             return 0;

@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "multigrid", description = "Multi-grid minimal contrastive divergence (and its baselines) on an image data set.",
         subcommands = {MultigridCommand.Train.class, MultigridCommand.Sample.class, MultigridCommand.Inpaint.class,
-                MultigridCommand.Features.class, MultigridCommand.Scores.class})
+                MultigridCommand.Features.class, MultigridCommand.Scores.class, MultigridCommand.Score.class})
 final class MultigridCommand {
 
     @Command(name = "train", description = "Train on a data set (or --resume an interrupted run).")
@@ -32,11 +32,14 @@ final class MultigridCommand {
         @Option(names = "--data", description = "fashion-mnist | mnist | a folder of images (default: the preset's, fashion-mnist).") String data;
         @Option(names = "--out", description = "Run folder to create (or resume); required unless --print-config.") Path out;
         @Option(names = "--method", description = "mcd | cd1 | pcd | single-grid (default: mcd).") String method;
-        @Option(names = "--preset", defaultValue = "fast", description = "fast | paper | code (default: ${DEFAULT-VALUE}).") String preset;
+        @Option(names = "--preset", defaultValue = "fast", description = "fast | fast-nonoise (fast's values: no noise term, no BatchNorm; kept if fast changes) | paper | code (default: ${DEFAULT-VALUE}).") String preset;
         @Option(names = "--image-size", description = "Side the images are resized to (the finest grid).") Integer imageSize;
         @Option(names = "--grids", split = ",", description = "Grid sides from 1 to the image size, e.g. 1,4,16,64.") int[] grids;
         @Option(names = "--channels", description = "1 (grey) or 3 (RGB).") Integer channels;
         @Option(names = "--limit", description = "Train on a seeded random subset of this many images (0 = all).") Integer limit;
+        @Option(names = "--val-holdout", arity = "0..1", fallbackValue = "1000", paramLabel = "N",
+                description = "Hold N seeded training images out of training (alone: 1000; default: the config's, 0 = none) "
+                        + "for 'inpaint --split val'.") Integer valHoldout;
         @Option(names = "--epochs", description = "Passes over the training images.") Integer epochs;
         @Option(names = "--batch", description = "Images per iteration.") Integer batch;
         @Option(names = "--lr", description = "Adam learning rate.") Double lr;
@@ -99,6 +102,7 @@ final class MultigridCommand {
         MultigridConfig config() {
             MultigridConfig base = config.apply(spec, MultigridConfig.TYPE, MultigridConfig.preset(preset));
             if (limit != null) Checks.atLeast(spec, "--limit", limit, 0);
+            if (valHoldout != null) Checks.atLeast(spec, "--val-holdout", valHoldout, 0);
             if (imageSize != null) Checks.atLeast(spec, "--image-size", imageSize, 2);
             if (epochs != null) Checks.atLeast(spec, "--epochs", epochs, 1);
             if (batch != null) Checks.atLeast(spec, "--batch", batch, 2);
@@ -112,6 +116,7 @@ final class MultigridCommand {
                 if (data != null) b.data(data);
                 if (channels != null) b.channels(channels);
                 if (limit != null) b.trainLimit(limit);
+                if (valHoldout != null) b.valHoldout(valHoldout);
                 if (imageSize != null) b.imageSizeWithDefaults(imageSize);
                 if (grids != null) b.grids(grids);
                 if (maskSize != null) b.maskSize(maskSize);
@@ -143,14 +148,22 @@ final class MultigridCommand {
         @Option(names = "--out", required = true) Path out;
         @Option(names = "--n", defaultValue = "64") int n;
         @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--same-start", description = "Start every chain from ONE 1x1 image drawn from the histogram "
+                + "(paper Fig. 5: how different the samples of one start are; also writes start.png).") boolean sameStart;
 
         @Override
         public Integer call() throws Exception {
             Checks.atLeast(spec, "--n", n, 1);
             OutputFolder.prepare(out);
             try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
-                var s = MultigridOutputs.writeSamples(model, out, n, seed);
-                System.out.println("wrote " + s.size() + " samples of " + s.get(0).width() + "x" + s.get(0).height() + " to " + out);
+                if (sameStart && n > 1 && !model.config().noise()) {
+                    // without Eq. 8's delta*U term the chain is deterministic: n copies of one image
+                    System.err.println("warning: this run has no noise term (noise false), so all " + n
+                            + " chains from the same start are identical; only a run trained with --noise shows Fig. 5's diversity");
+                }
+                var s = MultigridOutputs.writeSamples(model, out, n, seed, sameStart);
+                System.out.println("wrote " + s.size() + " samples of " + s.get(0).width() + "x" + s.get(0).height()
+                        + (sameStart ? " from one 1x1 start" : "") + " to " + out);
             }
             return 0;
         }
@@ -162,7 +175,9 @@ final class MultigridCommand {
         @Mixin CommonOptions common;
         @Option(names = "--run", required = true) Path run;
         @Option(names = "--mask", required = true, description = "square | doodle | pepper (| random-square).") String mask;
-        @Option(names = "--n", defaultValue = "1000", description = "Test images (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--n", defaultValue = "1000", description = "Images to inpaint, a seeded subset (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--split", defaultValue = "test", description = "test (the test split) | val (the training images "
+                + "the run held out with --val-holdout) (default: ${DEFAULT-VALUE}).") String split;
         @Option(names = "--coarse-observed", defaultValue = "any", description = "A coarse-grid pixel is observed when any (default) or all of its block's pixels are.") String coarse;
         @Option(names = "--out", required = true) Path out;
         @Option(names = "--seed", defaultValue = "0") long seed;
@@ -177,12 +192,16 @@ final class MultigridCommand {
             if (!coarse.equals("all") && !coarse.equals("any")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--coarse-observed must be all or any, got '" + coarse + "'");
             }
-            OutputFolder.prepare(out);
+            if (!split.equals("test") && !split.equals("val")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--split must be test or val, got '" + split + "'");
+            }
             try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
                 MultigridConfig cfg = model.config();
-                var test = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, n, seed);
-                var r = org.ebm4j.method.multigrid.MultigridEval.inpaint(model, test, mask, seed, out, coarse.equals("any"));
-                String line = org.ebm4j.method.multigrid.MultigridEval.writeInpaintReport(run, cfg, r, coarse, out);
+                var images = split.equals("val") ? org.ebm4j.method.multigrid.MultigridEval.heldOut(cfg, n, seed)
+                        : org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, n, seed);
+                OutputFolder.prepare(out); // after the images are found: a refused --split val leaves nothing behind
+                var r = org.ebm4j.method.multigrid.MultigridEval.inpaint(model, images, mask, seed, out, coarse.equals("any"));
+                String line = org.ebm4j.method.multigrid.MultigridEval.writeInpaintReport(run, cfg, r, coarse, split, out);
                 System.out.println(line);
             }
             return 0;
@@ -239,6 +258,41 @@ final class MultigridCommand {
                 String json = org.ebm4j.method.multigrid.MultigridEval.writeScoresReport(run, cfg, negative, rows);
                 org.ebm4j.method.multigrid.MultigridEval.scoreTableText(model, rows).forEach(System.out::println);
                 System.out.println(json);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "score", description = "Per-image scores of an image set, as a CSV that 'eval auroc' reads "
+            + "(column score = -energy = f(Y) - |Y|^2/(2 sigma^2) of Eq. 2 at one grid, higher = more in-distribution; "
+            + "'scores' prints the Table 1 summary instead).")
+    static final class Score implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--data", required = true, description = "fashion-mnist[:train|:test] | mnist[...] | a folder.") String data;
+        @Option(names = "--n", defaultValue = "0", description = "At most this many images (0 = all).") int n;
+        @Option(names = "--out", required = true, description = "CSV file to write.") Path out;
+        @Option(names = "--force", description = "Overwrite an existing file.") boolean force;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--grid", description = "Grid side whose net scores (default: the finest grid, the image size).") Integer grid;
+
+        @Override
+        public Integer call() throws Exception {
+            Checks.atLeast(spec, "--n", n, 0);
+            Checks.mayWrite(spec, out, force);
+            try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
+                MultigridConfig cfg = model.config();
+                int g = grid != null ? grid : cfg.imageSize();
+                if (!model.nets().containsKey(g)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--grid must be one of "
+                            + model.nets().keySet() + " (the grids of this run with a net), got " + g);
+                }
+                var set = org.ebm4j.method.multigrid.MultigridEval.data(cfg, data, org.ebm4j.data.Datasets.splitOf(data), n, seed);
+                double[] s = org.ebm4j.method.multigrid.MultigridEval.negativeEnergies(model, set, g);
+                org.ebm4j.eval.ScoreFiles.writeIndexed(out, s);
+                String what = cfg.referenceSigma() > 0 ? "f - |Y|^2/2sigma^2" : "f";
+                System.out.println("wrote " + s.length + " scores (" + what + " at grid " + g + "x" + g + ") of " + data + " to " + out);
             }
             return 0;
         }

@@ -96,6 +96,29 @@ class ConfigCliTest {
     }
 
     @Test
+    void multigridFastNoNoisePrintsFastsConfigUnderItsOwnName() throws Exception {
+        CliRun.Result a = CliRun.run("multigrid", "train", "--preset", "fast", "--print-config");
+        CliRun.Result b = CliRun.run("multigrid", "train", "--preset", "fast-nonoise", "--print-config");
+        assertThat(a.code()).as(a.err()).isZero();
+        assertThat(b.code()).as(b.err()).isZero();
+        com.fasterxml.jackson.databind.node.ObjectNode fast = (com.fasterxml.jackson.databind.node.ObjectNode) AtomicFiles.MAPPER.readTree(a.out());
+        com.fasterxml.jackson.databind.node.ObjectNode nonoise = (com.fasterxml.jackson.databind.node.ObjectNode) AtomicFiles.MAPPER.readTree(b.out());
+        assertThat(fast.get("preset").asText()).isEqualTo("fast");
+        assertThat(nonoise.get("preset").asText()).isEqualTo("fast-nonoise");
+        assertThat(nonoise.get("noise").asBoolean()).isFalse();
+        assertThat(nonoise.get("batchNorm").asBoolean()).isFalse();
+        fast.remove("preset");
+        nonoise.remove("preset");
+        assertThat(nonoise).isEqualTo(fast);
+
+        CliRun.Result bad = CliRun.run("multigrid", "train", "--preset", "quick", "--print-config");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("unknown preset 'quick'; use one of: fast, fast-nonoise, paper, code");
+        CliRun.Result help = CliRun.run("multigrid", "train", "--help");
+        assertThat(help.out()).contains("fast-nonoise");
+    }
+
+    @Test
     void multigridRulesLiveInTheLibraryAndPrintConfigParsesBack() throws Exception {
         CliRun.Result r = CliRun.run("multigrid", "train", "--image-size", "16", "--steps", "4", "--lr", "0.5",
                 "--set", "lrEnd=0.9", "--set", "lrSchedule=logspace", "--set", "sampleEvery=3", "--print-config");

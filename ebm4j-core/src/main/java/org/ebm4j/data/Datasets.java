@@ -32,18 +32,54 @@ public final class Datasets {
 
     /** Loads "name[:split]" (the split in the spec wins over {@code split}). */
     public static ImageDataset load(String spec, Split split, DataOptions opts) throws IOException {
+        return prepare(loadRaw(spec, split, opts), opts);
+    }
+
+    /** Which images of a split a {@link Holdout} leaves: the held-out ones or the others. */
+    public enum Part { HELD_OUT, REST }
+
+    /**
+     * Loads "name[:split]" with a held-out part removed ({@code REST}, what training uses) or only
+     * that part ({@code HELD_OUT}, the validation images). The part is taken from the split in its
+     * native order before {@code opts} applies: its limit is a seeded subset of the part.
+     */
+    public static ImageDataset load(String spec, Split split, DataOptions opts, Holdout holdout, Part part) throws IOException {
+        if (holdout.size() == 0 && part == Part.REST) {
+            return load(spec, split, opts); // nothing held out: exactly the plain load
+        }
+        ImageDataset raw = loadRaw(spec, split, opts);
+        return prepare(raw.subset(part == Part.HELD_OUT ? holdout.held(raw.size()) : holdout.rest(raw.size())), opts);
+    }
+
+    private static ImageDataset loadRaw(String spec, Split split, DataOptions opts) throws IOException {
         String name = spec;
         int colon = spec.lastIndexOf(':');
         if (colon > 0 && (spec.endsWith(":train") || spec.endsWith(":test"))) {
             name = spec.substring(0, colon);
             split = spec.endsWith(":test") ? Split.TEST : Split.TRAIN;
         }
-        ImageDataset raw = switch (name.toLowerCase(Locale.ROOT)) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
             case FASHION_MNIST -> loadIdxPair(fashionMnistDir(), split, FASHION_MNIST, FASHION_CLASSES);
             case MNIST -> loadIdxPair(mnistDir(), split, MNIST, DIGITS);
             default -> loadFolder(Path.of(name), split, opts.imageSize());
         };
-        return prepare(raw, opts);
+    }
+
+    /**
+     * The split a spec names after a colon ({@code mnist:train}), else the test split: what the
+     * evaluation commands (score, ood, inpaint) read unless told otherwise.
+     */
+    public static Split splitOf(String spec) {
+        return spec.endsWith(":train") ? Split.TRAIN : Split.TEST;
+    }
+
+    /** As {@link #load}, refusing an empty set (an evaluation of no images is an error, not a NaN). */
+    public static ImageDataset loadNonEmpty(String spec, Split split, DataOptions opts) throws IOException {
+        ImageDataset d = load(spec, split, opts);
+        if (d.size() == 0) {
+            throw new EbmException("'" + spec + "' holds no images");
+        }
+        return d;
     }
 
     static ImageDataset prepare(ImageDataset d, DataOptions opts) {

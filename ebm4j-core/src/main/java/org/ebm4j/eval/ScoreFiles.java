@@ -104,6 +104,23 @@ public final class ScoreFiles {
         org.ebm4j.core.AtomicFiles.writeString(file, sb.toString());
     }
 
+    /**
+     * The score file of the {@code score} commands: {@code name,score} with each image named by its
+     * row in the scored set ({@code 000000}, {@code 000001}, …), written atomically after creating
+     * the parent folder. Higher score = more in-distribution, the convention {@code eval auroc} takes
+     * without {@code --lower-is-in}.
+     */
+    public static void writeIndexed(Path file, double[] scores) throws IOException {
+        List<String> names = new ArrayList<>(scores.length);
+        for (int i = 0; i < scores.length; i++) {
+            names.add(String.format("%06d", i));
+        }
+        if (file.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        write(file, names, scores);
+    }
+
     private static String strip(String s) {
         return s.replace("\uFEFF", "").strip();
     }

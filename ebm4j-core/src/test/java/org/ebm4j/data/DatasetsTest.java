@@ -19,6 +19,14 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 class DatasetsTest {
     @TempDir Path tmp;
 
+    @Test
+    void splitOfReadsTheSuffixAndDefaultsToTest() {
+        assertThat(Datasets.splitOf("mnist:train")).isEqualTo(Datasets.Split.TRAIN);
+        assertThat(Datasets.splitOf("mnist:test")).isEqualTo(Datasets.Split.TEST);
+        assertThat(Datasets.splitOf("mnist")).isEqualTo(Datasets.Split.TEST);
+        assertThat(Datasets.splitOf("/data/train")).isEqualTo(Datasets.Split.TEST); // a folder named train is not a split
+    }
+
     /** Header facts of the Fashion-MNIST IDX files of Debian's dataset-fashion-mnist (.ci/run installs it). */
     @Test
     void fashionMnistMatchesThePublishedFacts() throws Exception {

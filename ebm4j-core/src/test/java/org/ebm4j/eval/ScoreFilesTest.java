@@ -30,6 +30,17 @@ class ScoreFilesTest {
     }
 
     @Test
+    void writeIndexedNamesEachScoreByItsRowAndReadsBack() throws Exception {
+        Path f = tmp.resolve("new/sub/scores.csv"); // parent folders are created
+        ScoreFiles.writeIndexed(f, new double[] {-1.5, 2.25, 0.0});
+        assertThat(Files.readString(f)).isEqualTo("name,score\n000000,-1.5\n000001,2.25\n000002,0.0\n");
+        assertThat(ScoreFiles.read(f, null)).containsExactly(-1.5, 2.25, 0.0);
+        assertThatThrownBy(() -> ScoreFiles.writeIndexed(tmp.resolve("nan.csv"), new double[] {1, Double.NaN}))
+                .isInstanceOf(EbmException.class).hasMessageContaining("000001");
+        assertThat(tmp.resolve("nan.csv")).doesNotExist();
+    }
+
+    @Test
     void badFilesNameTheProblem() throws Exception {
         assertThatThrownBy(() -> ScoreFiles.read(file("e.txt", "\n\n"), null)).isInstanceOf(EbmException.class).hasMessageContaining("is empty");
         assertThatThrownBy(() -> ScoreFiles.read(file("f.txt", "0.1\nabc\n"), null)).hasMessageContaining("line 2: 'abc' is not a number");

@@ -2,7 +2,6 @@ package org.ebm4j.method.dualmcmc;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.ebm4j.core.EbmException;
 import org.ebm4j.image.ImageTensors;
 import org.ebm4j.core.Seeds;
 import org.ebm4j.data.DataOptions;
@@ -31,11 +30,7 @@ public final class DualMcmcEval {
      */
     public static ImageDataset data(DualMcmcConfig cfg, String spec, Datasets.Split split, int n, long seed)
             throws IOException {
-        ImageDataset d = Datasets.load(spec, split, new DataOptions(cfg.imageSize(), cfg.channels(), n, seed));
-        if (d.size() == 0) {
-            throw new EbmException("'" + spec + "' holds no images");
-        }
-        return d;
+        return Datasets.loadNonEmpty(spec, split, new DataOptions(cfg.imageSize(), cfg.channels(), n, seed));
     }
 
     private static int[] range(int from, int to) {

@@ -303,12 +303,8 @@ public final class HatEbmModel implements AutoCloseable {
      */
     public static org.ebm4j.data.ImageDataset data(HatEbmConfig cfg, String spec, org.ebm4j.data.Datasets.Split split,
                                                    int n, long seed) throws java.io.IOException {
-        org.ebm4j.data.ImageDataset d = org.ebm4j.data.Datasets.load(spec, split,
+        return org.ebm4j.data.Datasets.loadNonEmpty(spec, split,
                 new org.ebm4j.data.DataOptions(cfg.imageSize(), cfg.channels(), n, seed));
-        if (d.size() == 0) {
-            throw new org.ebm4j.core.EbmException("'" + spec + "' holds no images");
-        }
-        return d;
     }
 
     /**

@@ -21,7 +21,11 @@ import java.util.List;
  * @param data            data set spec (fashion-mnist, mnist or a folder)
  * @param imageSize       square side the images are resized to (the finest grid)
  * @param channels        1 (grey) or 3 (RGB)
- * @param trainLimit      seeded random subset of the training images (0 = all)
+ * @param trainLimit      seeded random subset of the training images (0 = all), drawn after valHoldout's images are removed
+ * @param valHoldout      images of the training split held out of training, a seeded subset (not the
+ *                        trainLimit draw) that {@code multigrid inpaint --split val} reads; 0 = train on
+ *                        the whole split (the paper reports on the test split only). Choices such as
+ *                        the number of Langevin steps can then be made without looking at test images
  * @param grids           grid sides from 1 up to imageSize, each a multiple of the previous one
  * @param nets            "paper" (paper §7.1 nets) or "code" (official TF code: finest net = four 5×5 s2 convs)
  * @param widthMult       multiplier of every conv's channel count (1 = the paper's widths)
@@ -56,7 +60,7 @@ import java.util.List;
  * logEvery/sampleEvery/checkpointEvery) still load.
  */
 public record MultigridConfig(
-        String preset, Method method, String data, int imageSize, int channels, int trainLimit,
+        String preset, Method method, String data, int imageSize, int channels, int trainLimit, int valHoldout,
         int[] grids, Nets nets, double widthMult, boolean leakyRelu, Init init, double bnMomentum, boolean batchNorm,
         int steps, int baselineSteps, int cd1Steps, double delta, boolean noise, double referenceSigma,
         PixelRange pixelRange, boolean clip,
@@ -66,6 +70,9 @@ public record MultigridConfig(
 
     /** The labels of the methods. */
     public static final List<String> METHODS = List.of("mcd", "cd1", "pcd", "single-grid");
+
+    /** The names {@link #preset} knows, in the order the help lists them. */
+    public static final List<String> PRESETS = List.of("fast", "fast-nonoise", "paper", "code");
 
     /** The JSON form (config.json's "config" object), also what --set and --config address. */
     public static final ConfigType<MultigridConfig> TYPE = new ConfigType<>(MultigridConfig.class, "multigrid",
@@ -170,6 +177,7 @@ public record MultigridConfig(
         require(data != null && !data.isBlank(), "data is missing (fashion-mnist, mnist or a folder)");
         require(channels == 1 || channels == 3, "channels must be 1 or 3, got " + channels);
         require(trainLimit >= 0, "trainLimit must be >= 0 (0 = all), got " + trainLimit);
+        require(valHoldout >= 0, "valHoldout must be >= 0 (0 = hold nothing out), got " + valHoldout);
         require(grids != null && grids.length >= 2 && grids[0] == 1, "grids must start at 1 and have at least two sizes, got "
                 + Arrays.toString(grids));
         grids = grids.clone(); // the record owns its ladder
@@ -247,7 +255,7 @@ public record MultigridConfig(
      * unused ref_sig flag), Adam β1 0.5.
      */
     public static MultigridConfig paper() {
-        return new MultigridConfig("paper", Method.MCD, "fashion-mnist", 64, 1, 10000,
+        return new MultigridConfig("paper", Method.MCD, "fashion-mnist", 64, 1, 10000, 0,
                 new int[] {1, 4, 16, 64}, Nets.PAPER, 1.0, false, Init.XAVIER, 0.1, true,
                 30, 90, 1, 0.3, true, 50.0, PixelRange.UINT8, false,
                 0.3, 0.003, Schedule.LOGSPACE, 0.5, 0.999, 0.0,
@@ -260,7 +268,7 @@ public record MultigridConfig(
      * without decay, L2 weight decay 1e-4, the code's 64-px net, 700 epochs.
      */
     public static MultigridConfig code() {
-        return new MultigridConfig("code", Method.MCD, "fashion-mnist", 64, 1, 10000,
+        return new MultigridConfig("code", Method.MCD, "fashion-mnist", 64, 1, 10000, 0,
                 new int[] {1, 4, 16, 64}, Nets.CODE, 1.0, true, Init.XAVIER, 0.1, true,
                 90, 270, 1, 0.3, false, 0.0, PixelRange.UINT8, true,
                 0.3, 0.3, Schedule.CONSTANT, 0.5, 0.999, 1e-4,
@@ -276,19 +284,31 @@ public record MultigridConfig(
      * nets separate data from samples without the chains following (docs/MULTIGRID.md).
      */
     public static MultigridConfig fast() {
-        return new MultigridConfig("fast", Method.MCD, "fashion-mnist", 32, 1, 3000,
+        return new MultigridConfig("fast", Method.MCD, "fashion-mnist", 32, 1, 3000, 0,
                 new int[] {1, 2, 8, 32}, Nets.PAPER, 0.25, false, Init.XAVIER, 0.1, false,
                 30, 90, 1, 0.3, false, 1.0, PixelRange.UNIT, true,
                 0.001, 0.001, Schedule.CONSTANT, 0.5, 0.999, 0.0,
                 100, 4, false, 16, 1, new Cadence(5, 20, 20));
     }
 
+    /**
+     * The fast preset's values under a name that says what they are: gradient ascent on
+     * f(Y) − ‖Y‖²/2σ² without Eq. 8's δ·U noise term, and no BatchNorm. Today {@link #fast} holds
+     * exactly these values; this name keeps meaning them if {@code fast} changes (for instance to
+     * put the noise term back), so a run can name the noiseless configuration explicitly.
+     */
+    public static MultigridConfig fastNoNoise() {
+        return fast().toBuilder().preset("fast-nonoise").build();
+    }
+
+    /** The preset of that name (one of {@link #PRESETS}); an unknown name is refused with the valid ones. */
     public static MultigridConfig preset(String name) {
         return switch (name) {
             case "fast" -> fast();
+            case "fast-nonoise" -> fastNoNoise();
             case "paper" -> paper();
             case "code" -> code();
-            default -> throw new EbmException("unknown preset '" + name + "'; use one of: fast, paper, code");
+            default -> throw new EbmException("unknown preset '" + name + "'; use one of: " + String.join(", ", PRESETS));
         };
     }
 
@@ -364,6 +384,7 @@ public record MultigridConfig(
         b.imageSize = imageSize;
         b.channels = channels;
         b.trainLimit = trainLimit;
+        b.valHoldout = valHoldout;
         b.grids = grids;
         b.nets = nets;
         b.widthMult = widthMult;
@@ -404,6 +425,7 @@ public record MultigridConfig(
         private int imageSize;
         private int channels;
         private int trainLimit;
+        private int valHoldout;
         private int[] grids;
         private Nets nets;
         private double widthMult;
@@ -467,6 +489,11 @@ public record MultigridConfig(
 
         public Builder trainLimit(int v) {
             trainLimit = v;
+            return this;
+        }
+
+        public Builder valHoldout(int v) {
+            valHoldout = v;
             return this;
         }
 
@@ -669,7 +696,7 @@ public record MultigridConfig(
         }
 
         public MultigridConfig build() {
-            return new MultigridConfig(preset, method, data, imageSize, channels, trainLimit, grids, nets, widthMult, leakyRelu, init, bnMomentum, batchNorm, steps, baselineSteps, cd1Steps, delta, noise, referenceSigma, pixelRange, clip, lr, lrEnd, lrSchedule, beta1, beta2, weightDecay, batchSize, epochs, inpaintTraining, maskSize, seed, new Cadence(logEvery, sampleEvery, checkpointEvery));
+            return new MultigridConfig(preset, method, data, imageSize, channels, trainLimit, valHoldout, grids, nets, widthMult, leakyRelu, init, bnMomentum, batchNorm, steps, baselineSteps, cd1Steps, delta, noise, referenceSigma, pixelRange, clip, lr, lrEnd, lrSchedule, beta1, beta2, weightDecay, batchSize, epochs, inpaintTraining, maskSize, seed, new Cadence(logEvery, sampleEvery, checkpointEvery));
         }
     }
 

@@ -2,7 +2,6 @@ package org.ebm4j.method.multigrid;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.ebm4j.core.EbmException;
 import org.ebm4j.data.Batches;
 import org.ebm4j.data.DataOptions;
 import org.ebm4j.data.Datasets;
@@ -29,11 +28,44 @@ public final class MultigridEval {
 
     /** The run's data set, split, at the run's size and channels; n images (seeded subset; 0 = all). */
     public static ImageDataset data(MultigridConfig cfg, String spec, Datasets.Split split, int n, long seed) throws IOException {
-        ImageDataset d = Datasets.load(spec, split, new DataOptions(cfg.imageSize(), cfg.channels(), n, seed));
-        if (d.size() < 1) {
-            throw new EbmException("data '" + spec + "' has no images");
+        return Datasets.loadNonEmpty(spec, split, new DataOptions(cfg.imageSize(), cfg.channels(), n, seed));
+    }
+
+    /**
+     * The run's held-out validation images (valHoldout images of its training split, which training
+     * skipped), at the run's size and channels; n of them (a seeded subset; 0 or more than there are
+     * = all, in index order). A run that held nothing out is refused: its training split was all
+     * trained on.
+     */
+    public static ImageDataset heldOut(MultigridConfig cfg, int n, long seed) throws IOException {
+        if (cfg.valHoldout() == 0) {
+            throw new org.ebm4j.core.EbmException("this run held no training images out (valHoldout 0): every image of its "
+                    + "training split was trained on; train with --val-holdout N to keep N out, or use --split test");
         }
-        return d;
+        return Datasets.load(cfg.data(), Datasets.Split.TRAIN, new DataOptions(cfg.imageSize(), cfg.channels(), n, seed),
+                MultigridTrainer.holdout(cfg), Datasets.Part.HELD_OUT);
+    }
+
+    /**
+     * Per-image −𝓔 (Eq. 2: f(Y) − ‖Y‖²/2σ², see {@link MultigridModel#negativeEnergies}) of every
+     * image of a set at one grid, in the set's order, in batches of the training batch size: the
+     * score of {@code multigrid score}, higher = more in-distribution, for {@code eval auroc}.
+     */
+    public static double[] negativeEnergies(MultigridModel model, ImageDataset data, int grid) {
+        int b = model.config().batchSize();
+        double[] out = new double[data.size()];
+        for (int i = 0; i < data.size(); i += b) {
+            int hi = Math.min(data.size(), i + b);
+            int[] idx = new int[hi - i];
+            for (int j = 0; j < idx.length; j++) {
+                idx[j] = i + j;
+            }
+            try (NDManager m = model.manager().newSubManager()) {
+                double[] s = model.negativeEnergies(grid, model.toPixels(data.batch(m, idx)));
+                System.arraycopy(s, 0, out, i, s.length);
+            }
+        }
+        return out;
     }
 
     /** Inpainting outcome on the missing pixels, on the [0, 1] scale of 8-bit images. */
@@ -160,9 +192,16 @@ public final class MultigridEval {
      */
     public static String writeInpaintReport(Path run, MultigridConfig cfg, InpaintResult r, String coarseObserved, Path out)
             throws IOException {
+        return writeInpaintReport(run, cfg, r, coarseObserved, "test", out);
+    }
+
+    /** As above, naming the images inpainted: "test" (the test split) or "val" (the run's held-out training images). */
+    public static String writeInpaintReport(Path run, MultigridConfig cfg, InpaintResult r, String coarseObserved, String split,
+                                            Path out) throws IOException {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("run", run.toString());
         o.put("method", cfg.method().label());
+        o.put("split", split);
         o.put("mask", r.mask());
         o.put("n", r.n());
         o.put("coarse_observed", coarseObserved);

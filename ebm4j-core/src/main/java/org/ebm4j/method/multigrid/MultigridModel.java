@@ -211,6 +211,32 @@ public final class MultigridModel implements AutoCloseable {
     }
 
     /**
+     * ONE 1×1 image drawn from p⁽⁰⁾ with the seed, repeated {@code rows} times: [rows, C, 1, 1]. It
+     * is the first start {@link #sample} draws with the same seed.
+     */
+    public NDArray oneStart(NDManager m, int rows, long seed) {
+        try (NDArray one = drawStart(m, 1, seed)) {
+            return one.repeat(0, rows);
+        }
+    }
+
+    /**
+     * n samples whose chains all start from the same 1×1 image, drawn once from p⁽⁰⁾ (paper Fig. 5:
+     * how diverse the Langevin dynamics of Eq. 8 makes samples of one start). Only the noise term δ·U
+     * can separate them: without it (config noise false) every chain is the same deterministic
+     * ascent and all n samples are equal. Runs in batches of the training batch size, each with its
+     * own noise (see {@link #sample}).
+     */
+    public NDArray sampleSameStart(NDManager m, int n, long seed) {
+        int b = cfg.batchSize();
+        return inBatches(m, n, (it, k, lo, hi) -> {
+            org.ebm4j.core.Torch.seed(org.ebm4j.core.Seeds.derive(seed, k, 1));
+            NDArray start = oneStart(it, b, org.ebm4j.core.Seeds.derive(seed, 0, 0)); // the same draw for every batch
+            return synthesize(start, null);
+        });
+    }
+
+    /**
      * Fills the missing pixels of images (pixel units, [B, C, H, W]) with mask [B, 1, H, W]
      * (1 = missing): the chain starts from each image's observed mean at 1×1 and observed pixels
      * stay fixed at every grid. Runs in batches of the training batch size (see {@link #sample}).
@@ -298,6 +324,43 @@ public final class MultigridModel implements AutoCloseable {
             }
         }
         net.setBnMode(BatchNorm2d.Mode.BATCH);
+        return out;
+    }
+
+    /**
+     * −𝓔(Y) = f(Y) − ‖Y‖²/2σ² of images (pixel units) at a grid: minus the energy of Eq. 2, i.e. the
+     * log-density of Eq. 1 up to log Z, higher for images the model finds more likely. Each image is
+     * block-averaged down to the grid first, the state that grid's chain moves. Without a Gaussian
+     * reference (σ ≤ 0, a uniform p₀) the reference term is a constant and this is f alone. BN uses
+     * its running averages (as {@link #scores}), so every image is scored on its own.
+     *
+     * @param grid a grid side with a net ({@link #nets()}); the finest grid is the image size
+     */
+    public double[] negativeEnergies(int grid, NDArray images) {
+        if (!nets.containsKey(grid)) {
+            throw new org.ebm4j.core.EbmException("grid " + grid + " has no net; the grids with a net are " + nets.keySet());
+        }
+        float[] f = scores(grid, images);
+        double[] out = new double[f.length];
+        double sigma = cfg.referenceSigma();
+        if (sigma <= 0) {
+            for (int i = 0; i < f.length; i++) {
+                out[i] = f[i];
+            }
+            return out;
+        }
+        int n = f.length;
+        try (NDArray down = BlockResample.down(images, cfg.imageSize() / grid)) {
+            float[] y = down.toFloatArray();
+            int per = y.length / n;
+            for (int i = 0; i < n; i++) {
+                double sq = 0; // in double: on the uint8 scale ‖Y‖² reaches 10⁸ at 64 px
+                for (int k = i * per; k < (i + 1) * per; k++) {
+                    sq += (double) y[k] * y[k];
+                }
+                out[i] = f[i] - sq / (2 * sigma * sigma);
+            }
+        }
         return out;
     }
 

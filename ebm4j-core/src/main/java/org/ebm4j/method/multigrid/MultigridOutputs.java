@@ -67,6 +67,16 @@ public final class MultigridOutputs {
 
     /** Writes DIR/sample_000.png …, DIR/grid.png (and DIR/chain.png for mcd); returns the samples. */
     public static List<FloatImage> writeSamples(MultigridModel model, Path dir, int n, long seed) throws IOException {
+        return writeSamples(model, dir, n, seed, false);
+    }
+
+    /**
+     * As {@link #writeSamples(MultigridModel, Path, int, long)}; with {@code sameStart} every chain
+     * (those of chain.png too) starts from one 1×1 image drawn once ({@link MultigridModel#sampleSameStart},
+     * paper Fig. 5), and DIR/start.png shows that image up-scaled.
+     */
+    public static List<FloatImage> writeSamples(MultigridModel model, Path dir, int n, long seed, boolean sameStart)
+            throws IOException {
         // refused before allocating; a lower bound: the n chains' states and gradients at the finest grid,
         // plus the grid tile of all samples (3 channels)
         int size = model.config().imageSize();
@@ -75,11 +85,19 @@ public final class MultigridOutputs {
         OutputFolder.prepare(dir);
         List<FloatImage> out;
         try (NDManager m = model.manager().newSubManager()) {
-            NDArray x = model.sample(m, n, seed);
+            NDArray x = sameStart ? model.sampleSameStart(m, n, seed) : model.sample(m, n, seed);
             out = images(model, x);
+            int b = model.config().batchSize();
+            long startKey = org.ebm4j.core.Seeds.derive(seed, 0, 0);
+            if (sameStart) {
+                try (NDArray one = model.oneStart(m, 1, startKey);
+                     NDArray up = BlockResample.up(one, model.config().imageSize())) {
+                    ImageFiles.writePng(dir.resolve("start.png"), images(model, up).get(0));
+                }
+            }
             if (model.config().multiGrid()) {
                 org.ebm4j.core.Torch.seed(org.ebm4j.core.Seeds.derive(seed, 0, 1));
-                NDArray start = model.drawStart(m, model.config().batchSize(), org.ebm4j.core.Seeds.derive(seed, 0, 0));
+                NDArray start = sameStart ? model.oneStart(m, b, startKey) : model.drawStart(m, b, startKey);
                 writeChainGrid(model, model.synthesize(start, null), dir.resolve("chain.png"));
             }
         }

@@ -53,13 +53,22 @@ public final class MultigridTrainer {
         this.progress = progress == null ? ProgressListener.NONE : progress;
     }
 
-    /** Loads the configured training data (resized, converted, subset). */
+    /**
+     * Loads the configured training data (resized, converted, subset): the training split without
+     * its {@link MultigridConfig#valHoldout} held-out images (they are never in a batch, nor in
+     * p⁽⁰⁾), then trainLimit of the rest. This is the data {@link #trainNew} expects.
+     */
     public static ImageDataset trainingData(MultigridConfig cfg) throws IOException {
         return Datasets.load(cfg.data(), Datasets.Split.TRAIN,
-                new DataOptions(cfg.imageSize(), cfg.channels(), cfg.trainLimit(), cfg.seed()));
+                new DataOptions(cfg.imageSize(), cfg.channels(), cfg.trainLimit(), cfg.seed()), holdout(cfg), Datasets.Part.REST);
     }
 
-    /** Starts a new run (refused if runDir exists, unless force). */
+    /** The held-out part of the training split a config names (none when valHoldout is 0). */
+    public static org.ebm4j.data.Holdout holdout(MultigridConfig cfg) {
+        return new org.ebm4j.data.Holdout(cfg.valHoldout(), cfg.seed());
+    }
+
+    /** Starts a new run on {@code data}, normally {@link #trainingData}(cfg) (refused if runDir exists, unless force). */
     public static MultigridModel trainNew(RunFolder run, MultigridConfig cfg, ImageDataset data,
                                           ProgressListener progress, NDManager manager) throws IOException {
         cfg.validate();
@@ -220,6 +229,8 @@ public final class MultigridTrainer {
             row.put("f_obs_" + g, u.fObs());
             row.put("f_syn_" + g, u.fSyn());
             row.put("loss_" + g, u.loss());
+            // paper Fig. 4's convergence monitor: Σ|∂L/∂θ| over this grid's parameters of Eq. 9's loss,
+            // as the step computed it (before Adam; the coupled weight decay is not part of it)
             row.put("grad_l1_" + g, u.gradL1());
         }
         row.put("lr", r.lr());
