@@ -16,7 +16,12 @@ import org.ebm4j.core.EbmException;
  * @param numScales        number of pyramid scales
  * @param minSize          coarsest shortest side
  * @param maxSize          cap on the finest longest side (the official code refuses ≥ 256; ebm4j allows it)
- * @param iterations       training iterations per scale
+ * @param iterations       training iterations per scale (the reference length of the schedules below)
+ * @param scaleIterations  iterations of each scale, coarse to fine, overriding {@code iterations}; a
+ *                         scale past the end of the array takes its last value; empty = {@code iterations}
+ *                         everywhere (the official code). The noise and lr decays of a scale are
+ *                         compressed by its iterations / {@code iterations}, so every scale keeps the
+ *                         schedule's shape
  * @param stepsInit        Langevin steps at the coarsest scale
  * @param steps            Langevin steps at the other scales
  * @param stepsRec         steps of the noise-free recovery chain
@@ -48,7 +53,7 @@ import org.ebm4j.core.EbmException;
  * logEvery/imageEvery/checkpointEvery) still load.
  */
 public record PatchGenConfig(
-        String preset, int numScales, int minSize, int maxSize, int iterations,
+        String preset, int numScales, int minSize, int maxSize, int iterations, int[] scaleIterations,
         int stepsInit, int steps, int stepsRec, double stepSize,
         double noiseInit, double noiseMin, int noiseDecayIters,
         double lambdaRec, double initFactor,
@@ -107,6 +112,11 @@ public record PatchGenConfig(
         require(minSize >= 8, "minSize (--min-size) must be >= 8 (the patch net needs room), got " + minSize);
         require(maxSize >= minSize, "maxSize (" + maxSize + ") must be >= minSize (" + minSize + ")");
         require(iterations >= 1, "iterations must be >= 1, got " + iterations);
+        // an old config.json has no scaleIterations: Java's default (null) means "iterations everywhere"
+        scaleIterations = scaleIterations == null ? new int[0] : scaleIterations.clone();
+        for (int v : scaleIterations) {
+            require(v >= 1, "every scaleIterations value must be >= 1, got " + java.util.Arrays.toString(scaleIterations));
+        }
         require(stepsInit >= 0, "stepsInit must be >= 0, got " + stepsInit);
         require(steps >= 0, "steps must be >= 0, got " + steps);
         require(stepsRec >= 0, "stepsRec must be >= 0, got " + stepsRec);
@@ -129,6 +139,58 @@ public record PatchGenConfig(
         require(maxRestarts >= 0, "maxRestarts must be >= 0, got " + maxRestarts);
         require(cadence != null, "cadence (logEvery, imageEvery, checkpointEvery) is missing");
         require(initStd > 0, "initStd must be > 0, got " + initStd);
+    }
+
+    /** Equal when the JSON forms are equal (a record's own equals compares arrays by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PatchGenConfig c && TYPE.toTree(this).equals(TYPE.toTree(c));
+    }
+
+    @Override
+    public int hashCode() {
+        return TYPE.toTree(this).hashCode();
+    }
+
+    /** A copy: the record owns its array. */
+    @Override
+    public int[] scaleIterations() {
+        return scaleIterations.clone();
+    }
+
+    /** Training iterations of scale s: scaleIterations[s] (its last value past its end), else iterations. */
+    public int iterationsAt(int scale) {
+        if (scaleIterations.length == 0) {
+            return iterations;
+        }
+        return scaleIterations[Math.min(scale, scaleIterations.length - 1)];
+    }
+
+    /** Iterations of the noise decay at scale s: noiseDecayIters compressed by iterationsAt(s)/iterations. */
+    public int noiseDecayItersAt(int scale) {
+        return compress(noiseDecayIters, scale);
+    }
+
+    /** Iterations of the lr decay at scale s: lrDecayIters compressed by iterationsAt(s)/iterations. */
+    public int lrDecayItersAt(int scale) {
+        return compress(lrDecayIters, scale);
+    }
+
+    private int compress(int decay, int scale) {
+        int n = iterationsAt(scale);
+        if (n == iterations || decay == 0) {
+            return decay;
+        }
+        return Math.max(1, (int) Math.round((double) decay * n / iterations));
+    }
+
+    /** Iterations of scales from..numScales−1 together (progress totals). */
+    public long iterationsFrom(int from) {
+        long total = 0;
+        for (int s = from; s < numScales; s++) {
+            total += iterationsAt(s);
+        }
+        return total;
     }
 
     /** Reads the JSON form, current or ebm4j 0.1.0's flat one (used by Jackson for config.json). */
@@ -154,7 +216,7 @@ public record PatchGenConfig(
 
     /** The official defaults: 8 scales, max side 250, 4000 iterations per scale. */
     public static PatchGenConfig paper() {
-        return new PatchGenConfig("paper", 8, 25, 250, 4000, 60, 30, 30, 0.01,
+        return new PatchGenConfig("paper", 8, 25, 250, 4000, new int[0], 60, 30, 30, 0.01,
                 0.01, 0.0, 1000, 0.1, 0.75, 4e-4, 5e-5, 3200, 0.5, 0.999, 0.0,
                 5, 1, true, NoiseType.UNIFORM, EarlyStop.RESTART, 2.0, 2, new Cadence(25, 200, 500), 0.005);
     }
@@ -216,10 +278,14 @@ public record PatchGenConfig(
         return b.build();
     }
 
-    /** Sets the iterations per scale and rescales the noise and lr decays by the paper's ratios (1/4, 4/5). */
+    /**
+     * Sets the iterations of every scale (clearing scaleIterations) and rescales the noise and lr
+     * decays by the paper's ratios (1/4, 4/5).
+     */
     public PatchGenConfig withIterations(int iters) {
         Builder b = toBuilder();
         b.iterations = iters;
+        b.scaleIterations = new int[0];
         b.noiseDecayIters = Math.max(1, iters / 4);
         b.lrDecayIters = Math.max(1, iters * 4 / 5);
         return b.build();
@@ -271,6 +337,7 @@ public record PatchGenConfig(
         public int minSize;
         public int maxSize;
         public int iterations;
+        public int[] scaleIterations;
         public int stepsInit;
         public int steps;
         public int stepsRec;
@@ -304,6 +371,7 @@ public record PatchGenConfig(
             minSize = c.minSize;
             maxSize = c.maxSize;
             iterations = c.iterations;
+            scaleIterations = c.scaleIterations.clone();
             stepsInit = c.stepsInit;
             steps = c.steps;
             stepsRec = c.stepsRec;
@@ -333,7 +401,7 @@ public record PatchGenConfig(
         }
 
         public PatchGenConfig build() {
-            return new PatchGenConfig(preset, numScales, minSize, maxSize, iterations, stepsInit, steps, stepsRec,
+            return new PatchGenConfig(preset, numScales, minSize, maxSize, iterations, scaleIterations, stepsInit, steps, stepsRec,
                     stepSize, noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin,
                     lrDecayIters, beta1, beta2, gradClamp, pad, seed, quantize8, noiseType, earlyStop,
                     earlyStopThreshold, maxRestarts, new Cadence(logEvery, imageEvery, checkpointEvery), initStd);

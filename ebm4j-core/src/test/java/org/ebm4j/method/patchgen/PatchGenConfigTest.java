@@ -24,6 +24,50 @@ class PatchGenConfigTest {
     }
 
     @Test
+    void scaleIterationsOverrideIterationsAndCompressTheSchedules() {
+        PatchGenConfig.Builder b = PatchGenConfig.paper().toBuilder();
+        b.scaleIterations = new int[] {2000, 400};
+        PatchGenConfig c = b.build();
+        // scale 0: 2000 of the reference 4000 → noise decay 1000 → 500, lr decay 3200 → 1600
+        assertThat(c.iterationsAt(0)).isEqualTo(2000);
+        assertThat(c.noiseDecayItersAt(0)).isEqualTo(500);
+        assertThat(c.lrDecayItersAt(0)).isEqualTo(1600);
+        // past the array's end the last value repeats
+        assertThat(c.iterationsAt(1)).isEqualTo(400);
+        assertThat(c.iterationsAt(7)).isEqualTo(400);
+        assertThat(c.noiseDecayItersAt(7)).isEqualTo(100);
+        assertThat(c.lrDecayItersAt(7)).isEqualTo(320);
+        assertThat(c.iterationsFrom(0)).isEqualTo(2000 + 7 * 400);
+        assertThat(c.iterationsFrom(6)).isEqualTo(800);
+        // the record owns its array and compares by value
+        b.scaleIterations[0] = 1;
+        assertThat(c.iterationsAt(0)).isEqualTo(2000);
+        PatchGenConfig.Builder b2 = PatchGenConfig.paper().toBuilder();
+        b2.scaleIterations = new int[] {2000, 400};
+        assertThat(b2.build()).isEqualTo(c).hasSameHashCodeAs(c);
+        // --iters clears them: every scale gets the given number
+        assertThat(c.withIterations(30).iterationsAt(0)).isEqualTo(30);
+        assertThat(c.withIterations(30).scaleIterations()).isEmpty();
+        // the official default: none, so the decays are the configured ones at every scale
+        PatchGenConfig p = PatchGenConfig.paper();
+        assertThat(p.iterationsAt(5)).isEqualTo(4000);
+        assertThat(p.noiseDecayItersAt(5)).isEqualTo(1000);
+        assertThat(p.lrDecayItersAt(0)).isEqualTo(3200);
+        b.scaleIterations = new int[] {100, 0};
+        assertThatThrownBy(b::build).isInstanceOf(EbmException.class)
+                .hasMessageContaining("every scaleIterations value must be >= 1, got [100, 0]");
+    }
+
+    @Test
+    void aConfigJsonWithoutScaleIterationsLoadsAsTheOfficialBehaviour() {
+        com.fasterxml.jackson.databind.node.ObjectNode tree = PatchGenConfig.TYPE.toTree(PatchGenConfig.fast());
+        tree.remove("scaleIterations");
+        PatchGenConfig c = PatchGenConfig.TYPE.read(tree);
+        assertThat(c).isEqualTo(PatchGenConfig.fast());
+        assertThat(c.iterationsAt(3)).isEqualTo(150);
+    }
+
+    @Test
     void unknownPresetNamesTheValidOnes() {
         assertThatThrownBy(() -> PatchGenConfig.preset("slow")).isInstanceOf(EbmException.class)
                 .hasMessageContaining("fast, long, paper");
