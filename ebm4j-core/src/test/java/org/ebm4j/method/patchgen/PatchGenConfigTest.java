@@ -70,6 +70,6 @@ class PatchGenConfigTest {
     @Test
     void unknownPresetNamesTheValidOnes() {
         assertThatThrownBy(() -> PatchGenConfig.preset("slow")).isInstanceOf(EbmException.class)
-                .hasMessageContaining("fast, long, paper");
+                .hasMessageContaining("fast, long, quality, paper");
     }
 }
