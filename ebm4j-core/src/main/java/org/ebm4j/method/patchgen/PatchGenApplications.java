@@ -108,7 +108,7 @@ public final class PatchGenApplications {
         double bigW = Math.rint(factor * lr.width());
         double bigH = Math.rint(factor * lr.height());
         long channels = 0;
-        for (int c : org.ebm4j.nn.PatchEnergyNet.widthsFor(model.pyramid().widths()[scale], model.pyramid().heights()[scale])) {
+        for (int c : cfg.netWidths(model.pyramid().widths()[scale], model.pyramid().heights()[scale])) {
             channels += c;
         }
         org.ebm4j.core.MemoryLimit.requireImages("super-resolution factor " + factor, "an image", bigW, bigH,

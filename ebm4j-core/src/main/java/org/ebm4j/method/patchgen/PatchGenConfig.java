@@ -47,6 +47,9 @@ import org.ebm4j.core.EbmException;
  * @param cadence          log interval, interval of syn/rec image dumps and of mid-scale checkpoints
  *                         (iterations; checkpointEvery 0 = only at the end of each scale)
  * @param initStd          std of the N(0, σ) kernel initialisation
+ * @param netSize          which net every scale uses: auto = the official rule (net (a) below 64 px,
+ *                         net (b) from 64 px), small = net (a) everywhere (4× cheaper per pixel), medium
+ *                         = net (b) everywhere
  *
  * <p>Every value is checked when the record is made: an invalid config cannot exist, and the
  * message names the setting and its valid range. config.json files of ebm4j 0.1.0 (flat
@@ -60,7 +63,7 @@ public record PatchGenConfig(
         double lrInit, double lrMin, int lrDecayIters, double beta1, double beta2, double gradClamp,
         int pad, long seed, boolean quantize8, NoiseType noiseType,
         EarlyStop earlyStop, double earlyStopThreshold, int maxRestarts,
-        Cadence cadence, double initStd) {
+        Cadence cadence, double initStd, NetSize netSize) {
 
     /** The JSON form (config.json's "config" object), also what --set and --config address. */
     public static final ConfigType<PatchGenConfig> TYPE = new ConfigType<>(PatchGenConfig.class, "patchgen",
@@ -81,6 +84,28 @@ public record PatchGenConfig(
         @JsonCreator
         public static NoiseType of(String s) {
             return Choices.parse(NoiseType.class, "noise type", s);
+        }
+    }
+
+    /** The net of every scale (supplement Table 1). */
+    public enum NetSize implements Choice {
+        /** The official rule: net (a) when max(w, h) &lt; 64, else net (b). */
+        AUTO,
+        /** Net (a), 64-32-32-32 channels, at every scale. */
+        SMALL,
+        /** Net (b), 128-64-64-64 channels, at every scale. */
+        MEDIUM;
+
+        /** The label, so string concatenation prints what config.json holds. */
+        @Override
+        public String toString() {
+            return label();
+        }
+
+        /** Parses a label; the message lists the valid ones. */
+        @JsonCreator
+        public static NetSize of(String s) {
+            return Choices.parse(NetSize.class, "net size", s);
         }
     }
 
@@ -139,6 +164,8 @@ public record PatchGenConfig(
         require(maxRestarts >= 0, "maxRestarts must be >= 0, got " + maxRestarts);
         require(cadence != null, "cadence (logEvery, imageEvery, checkpointEvery) is missing");
         require(initStd > 0, "initStd must be > 0, got " + initStd);
+        // an old config.json has no netSize: the official rule, as before the setting existed
+        netSize = netSize == null ? NetSize.AUTO : netSize;
     }
 
     /** Equal when the JSON forms are equal (a record's own equals compares arrays by identity). */
@@ -156,6 +183,15 @@ public record PatchGenConfig(
     @Override
     public int[] scaleIterations() {
         return scaleIterations.clone();
+    }
+
+    /** Channel widths of the net of a w × h scale under {@link #netSize}. */
+    public int[] netWidths(int width, int height) {
+        return switch (netSize) {
+            case AUTO -> org.ebm4j.nn.PatchEnergyNet.widthsFor(width, height);
+            case SMALL -> org.ebm4j.nn.PatchEnergyNet.widthsFor(1, 1);
+            case MEDIUM -> org.ebm4j.nn.PatchEnergyNet.widthsFor(64, 64);
+        };
     }
 
     /** Training iterations of scale s: scaleIterations[s] (its last value past its end), else iterations. */
@@ -218,7 +254,7 @@ public record PatchGenConfig(
     public static PatchGenConfig paper() {
         return new PatchGenConfig("paper", 8, 25, 250, 4000, new int[0], 60, 30, 30, 0.01,
                 0.01, 0.0, 1000, 0.1, 0.75, 4e-4, 5e-5, 3200, 0.5, 0.999, 0.0,
-                5, 1, true, NoiseType.UNIFORM, EarlyStop.RESTART, 2.0, 2, new Cadence(25, 200, 500), 0.005);
+                5, 1, true, NoiseType.UNIFORM, EarlyStop.RESTART, 2.0, 2, new Cadence(25, 200, 500), 0.005, NetSize.AUTO);
     }
 
     /**
@@ -380,6 +416,7 @@ public record PatchGenConfig(
         public int imageEvery;
         public int checkpointEvery;
         public double initStd;
+        public NetSize netSize;
 
         Builder(PatchGenConfig c) {
             preset = c.preset;
@@ -414,13 +451,14 @@ public record PatchGenConfig(
             imageEvery = c.cadence.imageEvery();
             checkpointEvery = c.cadence.checkpointEvery();
             initStd = c.initStd;
+            netSize = c.netSize;
         }
 
         public PatchGenConfig build() {
             return new PatchGenConfig(preset, numScales, minSize, maxSize, iterations, scaleIterations, stepsInit, steps, stepsRec,
                     stepSize, noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin,
                     lrDecayIters, beta1, beta2, gradClamp, pad, seed, quantize8, noiseType, earlyStop,
-                    earlyStopThreshold, maxRestarts, new Cadence(logEvery, imageEvery, checkpointEvery), initStd);
+                    earlyStopThreshold, maxRestarts, new Cadence(logEvery, imageEvery, checkpointEvery), initStd, netSize);
         }
     }
 

@@ -79,7 +79,7 @@ public final class PatchGenOutputs {
         double h = Math.max(3, Math.rint(p.heights()[s] * heightScale));
         int pad = model.config().pad();
         long channels = 0;
-        for (int c : org.ebm4j.nn.PatchEnergyNet.widthsFor(p.widths()[s], p.heights()[s])) {
+        for (int c : model.config().netWidths(p.widths()[s], p.heights()[s])) {
             channels += c;
         }
         double bytes = 4.0 * n * (w + 2 * pad) * (h + 2 * pad) * (6 + 2 * channels);

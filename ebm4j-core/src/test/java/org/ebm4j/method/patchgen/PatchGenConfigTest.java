@@ -68,6 +68,26 @@ class PatchGenConfigTest {
     }
 
     @Test
+    void netSizeChoosesTheNetOfEveryScale() {
+        PatchGenConfig.Builder b = PatchGenConfig.paper().toBuilder();
+        int[] a = {64, 32, 32, 32};
+        int[] bb = {128, 64, 64, 64};
+        // the official rule: (a) below 64 px, (b) from 64 px
+        assertThat(b.build().netWidths(63, 40)).containsExactly(a);
+        assertThat(b.build().netWidths(64, 40)).containsExactly(bb);
+        b.netSize = PatchGenConfig.NetSize.SMALL;
+        assertThat(b.build().netWidths(250, 188)).containsExactly(a);
+        b.netSize = PatchGenConfig.NetSize.MEDIUM;
+        assertThat(b.build().netWidths(20, 20)).containsExactly(bb);
+        // an old config.json has no netSize: the official rule
+        var tree = PatchGenConfig.TYPE.toTree(PatchGenConfig.paper());
+        tree.remove("netSize");
+        assertThat(PatchGenConfig.TYPE.read(tree).netSize()).isEqualTo(PatchGenConfig.NetSize.AUTO);
+        assertThatThrownBy(() -> PatchGenConfig.NetSize.of("large")).isInstanceOf(EbmException.class)
+                .hasMessageContaining("auto, small, medium");
+    }
+
+    @Test
     void unknownPresetNamesTheValidOnes() {
         assertThatThrownBy(() -> PatchGenConfig.preset("slow")).isInstanceOf(EbmException.class)
                 .hasMessageContaining("fast, long, quality, paper");
