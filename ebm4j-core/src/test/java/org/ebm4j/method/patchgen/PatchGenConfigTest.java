@@ -68,6 +68,38 @@ class PatchGenConfigTest {
     }
 
     @Test
+    void qualityIsThePaperWithItsBudgetMovedToTheCoarsestScale() {
+        PatchGenConfig q = PatchGenConfig.preset("quality");
+        assertThat(q.preset()).isEqualTo("quality");
+        assertThat(q.numScales()).isEqualTo(5);
+        assertThat(q.minSize()).isEqualTo(25);
+        assertThat(q.maxSize()).isEqualTo(128);
+        assertThat(q.scaleIterations()).containsExactly(1600, 500, 300, 150, 150);
+        assertThat(q.stepsAt(0)).isEqualTo(60);
+        assertThat(q.stepsAt(1)).isEqualTo(15);
+        assertThat(q.stepsRec()).isEqualTo(15);
+        assertThat(q.netSize()).isEqualTo(PatchGenConfig.NetSize.AUTO); // net (b) from 64 px, as the official code
+        // the paper's schedules (1000 / 3200 of 4000) compressed to each scale's length
+        assertThat(q.noiseDecayItersAt(0)).isEqualTo(400);
+        assertThat(q.lrDecayItersAt(0)).isEqualTo(1280);
+        assertThat(q.lrDecayItersAt(4)).isEqualTo(120);
+        assertThat(q.iterationsFrom(0)).isEqualTo(2700);
+        // everything else is the paper preset's
+        PatchGenConfig.Builder b = q.toBuilder();
+        PatchGenConfig.Builder p = PatchGenConfig.paper().toBuilder();
+        b.preset = p.preset;
+        b.numScales = p.numScales;
+        b.maxSize = p.maxSize;
+        b.scaleIterations = p.scaleIterations;
+        b.steps = p.steps;
+        b.stepsRec = p.stepsRec;
+        b.logEvery = p.logEvery;
+        b.imageEvery = p.imageEvery;
+        b.checkpointEvery = p.checkpointEvery;
+        assertThat(b.build()).isEqualTo(PatchGenConfig.paper());
+    }
+
+    @Test
     void netSizeChoosesTheNetOfEveryScale() {
         PatchGenConfig.Builder b = PatchGenConfig.paper().toBuilder();
         int[] a = {64, 32, 32, 32};
