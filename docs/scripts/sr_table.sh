@@ -32,7 +32,7 @@ Image.open(f'{work}/sr/bicubic.png').convert('RGB').save(f'{work}/bicubic-out/x.
 Image.new('L', sr.size, 255).save(f'{work}/mask/x.png')
 def mse(a, b): return sum((p - q) ** 2 for u, v in zip(a.getdata(), b.getdata()) for p, q in zip(u, v)) / (3 * a.size[0] * a.size[1])
 t = Image.open(f'{work}/truth/x.png')
-open(f'{work}/mse', 'w').write(f'{mse(sr, t):.1f} {mse(Image.open(f"{work}/bicubic-out/x.png"), t):.1f}')
+open(f'{work}/mse', 'w').write(f'{mse(sr, t):.1f} {mse(Image.open(f"{work}/bicubic-out/x.png"), t):.1f}\n')
 PY
 read m_sr m_bic < "$work/mse"
 for k in sr bicubic; do
