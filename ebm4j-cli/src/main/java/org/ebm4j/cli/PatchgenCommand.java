@@ -33,7 +33,7 @@ final class PatchgenCommand {
         @Mixin ConfigOptions config;
         @Option(names = "--image", description = "Training image (PNG/JPEG).") Path image;
         @Option(names = "--out", description = "Run folder to create (or resume); required unless --print-config.") Path out;
-        @Option(names = "--preset", defaultValue = "fast", description = "fast | long | paper (default: ${DEFAULT-VALUE}).") String preset;
+        @Option(names = "--preset", defaultValue = "fast", description = "fast | long | quality | paper (default: ${DEFAULT-VALUE}).") String preset;
         @Option(names = "--max-size", description = "Longest side of the finest scale.") Integer maxSize;
         @Option(names = "--min-size", description = "Shortest side of the coarsest scale.") Integer minSize;
         @Option(names = "--scales", description = "Number of pyramid scales.") Integer scales;

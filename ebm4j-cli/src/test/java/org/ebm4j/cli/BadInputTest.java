@@ -38,6 +38,16 @@ class BadInputTest {
     }
 
     @Test
+    void demoWithoutItsImageSaysWhereToRunIt() {
+        Result r = run("demo", "--image", tmp.resolve("nope.png").toString(), "--out", tmp.resolve("d").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("demo image").contains("repository root").doesNotContain("at org.");
+        assertThat(tmp.resolve("d")).doesNotExist();
+        // the default image is the bundled CC0 texture (the test runs in ebm4j-cli/)
+        assertThat(java.nio.file.Path.of("../examples/skimage_brick.png")).exists();
+    }
+
+    @Test
     void notAnImage() throws Exception {
         Path f = Files.writeString(tmp.resolve("notes.png"), "hello, not a png");
         Result r = run("patchgen", "train", "--image", f.toString(), "--out", tmp.resolve("r").toString(), "--quiet");

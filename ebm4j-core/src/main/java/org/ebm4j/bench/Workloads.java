@@ -159,12 +159,12 @@ public final class Workloads {
     private static Workload train(NDManager base, int w, int h) {
         PatchGenConfig cfg = PAPER;
         PatchEnergyNet net = newNet(base, w, h);
-        Adam adam = PatchGenStep.newAdam(cfg, base, net);
+        Adam adam = PatchGenStep.newAdam(cfg, 1, base, net);
         NDArray real = Torch.uniform(base, -1f, 1f, new Shape(1, 3, h, w));
         NDArray obs = Torch.pad(real, cfg.pad());
         NDArray small = bicubic(real, (int) Math.ceil(cfg.initFactor() * w), (int) Math.ceil(cfg.initFactor() * h));
         NDArray recInit = Torch.pad(bicubic(small, w, h), cfg.pad());
-        PatchGenStep train = new PatchGenStep(cfg, net, adam, obs, recInit, cfg.steps());
+        PatchGenStep train = new PatchGenStep(cfg, 1, net, adam, obs, recInit);
         // iteration 0 of the noise schedule: the chain's noise std is noiseInit (0.01) as the workload says
         Step step = it -> train.run(it, 0, greyNoise(it, w, h));
         Cost c = Cost.of(net.widths(), w + 2 * cfg.pad(), h + 2 * cfg.pad());

@@ -71,4 +71,46 @@ public final class Grid {
         }
         return new FloatImage(c, gh, gw, out);
     }
+
+    /**
+     * A reference image (e.g. the training image) followed by equally sized tiles: the reference
+     * takes the top-left cell, the tiles fill {@code columns} cells to its right row by row, and the
+     * cells under the reference stay blank. The reference and the tiles may differ in size (samples
+     * at another width than the training image); each cell is as large as its content, a tile cell
+     * as large as the tiles, the first column as wide as the reference. Unused area is {@code
+     * padValue}.
+     *
+     * @param columns tile columns to the right of the reference; {@code <= 0} means
+     *                ceil(sqrt(n)); capped at n
+     * @throws IllegalArgumentException if there are no tiles, tiles differ in shape, or the
+     *                                  reference has other channels
+     */
+    public static FloatImage withReference(FloatImage reference, List<FloatImage> tiles, int columns, int paddingPx,
+                                           float padValue) {
+        Objects.requireNonNull(reference, "reference");
+        FloatImage grid = tile(tiles, columns, paddingPx, padValue);
+        if (reference.channels() != grid.channels()) {
+            throw new IllegalArgumentException("the reference has " + reference.channels() + " channels, the tiles "
+                    + grid.channels());
+        }
+        int c = grid.channels();
+        // the tile grid's own outer padding on its left side becomes the gap between reference and tiles
+        int gw = paddingPx + reference.width() + grid.width();
+        int gh = Math.max(grid.height(), reference.height() + 2 * paddingPx);
+        float[] out = new float[c * gw * gh];
+        java.util.Arrays.fill(out, padValue);
+        int rw = reference.width();
+        int rh = reference.height();
+        int tx = paddingPx + rw;
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < rh; y++) {
+                System.arraycopy(reference.data(), (ch * rh + y) * rw, out, (ch * gh + paddingPx + y) * gw + paddingPx, rw);
+            }
+            for (int y = 0; y < grid.height(); y++) {
+                System.arraycopy(grid.data(), (ch * grid.height() + y) * grid.width(), out, (ch * gh + y) * gw + tx,
+                        grid.width());
+            }
+        }
+        return new FloatImage(c, gh, gw, out);
+    }
 }

@@ -42,6 +42,37 @@ class GridTest {
     }
 
     @Test
+    void referenceTakesTheFirstCellAndTilesMayDifferInSize() {
+        FloatImage ref = filled(3, 2, 2, 0.9f); // 2x2 training image
+        List<FloatImage> tiles = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            tiles.add(filled(3, 3, 4, i / 10f)); // 4x3 wide samples
+        }
+        FloatImage g = Grid.withReference(ref, tiles, 2, 1, -1f);
+        // reference column 1 + 2 wide, then a 2-column tile grid 2·(4+1)+1 wide; 2 rows of 3 px tiles
+        assertThat(g.width()).isEqualTo(1 + 2 + 2 * (4 + 1) + 1);
+        assertThat(g.height()).isEqualTo(2 * (3 + 1) + 1);
+        for (int c = 0; c < 3; c++) {
+            assertThat(g.get(c, 0, 0)).isEqualTo(-1f);
+            assertThat(g.get(c, 1, 1)).isEqualTo(0.9f); // reference top-left
+            assertThat(g.get(c, 2, 2)).isEqualTo(0.9f); // reference bottom-right
+            assertThat(g.get(c, 3, 1)).isEqualTo(-1f); // blank under the reference
+            assertThat(g.get(c, 1, 3)).isEqualTo(-1f); // gap between reference and tiles
+            assertThat(g.get(c, 1, 4)).isEqualTo(0f); // tile 0
+            assertThat(g.get(c, 3, 7)).isEqualTo(0f); // tile 0 bottom-right
+            assertThat(g.get(c, 1, 9)).isEqualTo(0.1f); // tile 1
+            assertThat(g.get(c, 5, 4)).isEqualTo(0.2f); // tile 2, second row
+            assertThat(g.get(c, 5, 9)).isEqualTo(-1f); // empty cell
+        }
+        // a reference taller than the tile grid makes the image taller
+        FloatImage tall = Grid.withReference(filled(3, 12, 2, 0.5f), tiles.subList(0, 1), 0, 1, -1f);
+        assertThat(tall.height()).isEqualTo(12 + 2);
+        assertThat(tall.get(0, 12, 1)).isEqualTo(0.5f);
+        assertThatThrownBy(() -> Grid.withReference(filled(1, 2, 2, 0f), tiles, 2, 1, 0f))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("channels");
+    }
+
+    @Test
     void explicitColumnsAndNoPaddingKeepPixelsExact() {
         FloatImage a = TestPatterns.patternF(1, 3, 4);
         FloatImage b = TestPatterns.patternF(1, 3, 4).copy();

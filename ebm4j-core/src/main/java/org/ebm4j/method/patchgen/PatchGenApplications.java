@@ -69,9 +69,27 @@ public final class PatchGenApplications {
     }
 
     /**
-     * Super-resolution as in {@code exps/sr_exp.py}: from the LR image, n = floor(log(factor)/log(1/r))
-     * times upsample by 1/r (bicubic) and run stepsRec noise-free Langevin steps of one scale's net
-     * on the zero-padded image; finally resize to exactly round(factor × size).
+     * Image sizes (w, h) at which the super-resolution chains run, in order, as in the official
+     * {@code exps/sr_exp.py}: n = floor(log(factor)/log(1/r)) steps, step i upsampling by (1/r)^i,
+     * except the last, which resizes to exactly round(factor × size) so that the final Langevin
+     * steps run at the output size (no plain bicubic resize after the last chain). Where the official
+     * script does no step at all (factor &lt; 1/r, n = 0, so it returns the input unchanged), ebm4j
+     * runs one step at the exact output size.
+     */
+    public static int[][] srSizes(int lrWidth, int lrHeight, double factor, double r) {
+        int n = Math.max(1, srSteps(factor, r));
+        int[][] sizes = new int[n][];
+        for (int i = 1; i <= n; i++) {
+            double f = i == n ? factor : Math.pow(1.0 / r, i);
+            sizes[i - 1] = new int[] {Math.max(1, (int) Math.rint(lrWidth * f)), Math.max(1, (int) Math.rint(lrHeight * f))};
+        }
+        return sizes;
+    }
+
+    /**
+     * Super-resolution as in {@code exps/sr_exp.py}: from the LR image, upsample through
+     * {@link #srSizes} (bicubic, 8-bit quantised when the run quantises) and after each resize run
+     * stepsRec noise-free Langevin steps of one scale's net on the zero-padded image.
      *
      * @param netScale the scale whose net runs, or negative for {@link #defaultNetScale}
      */
@@ -85,12 +103,12 @@ public final class PatchGenApplications {
         }
         PatchGenConfig cfg = model.config();
         double r = model.pyramid().scaleFactor();
-        int n = srSteps(factor, r);
+        int[][] sizes = srSizes(lr.width(), lr.height(), factor, r);
         // refused before allocating: the last chain runs on the factor x image (see PatchGenOutputs.checkSampleSize)
         double bigW = Math.rint(factor * lr.width());
         double bigH = Math.rint(factor * lr.height());
         long channels = 0;
-        for (int c : org.ebm4j.nn.PatchEnergyNet.widthsFor(model.pyramid().widths()[scale], model.pyramid().heights()[scale])) {
+        for (int c : cfg.netWidths(model.pyramid().widths()[scale], model.pyramid().heights()[scale])) {
             channels += c;
         }
         org.ebm4j.core.MemoryLimit.requireImages("super-resolution factor " + factor, "an image", bigW, bigH,
@@ -100,21 +118,16 @@ public final class PatchGenApplications {
         FloatImage result;
         try (NDManager m = model.manager().newSubManager()) {
             NDArray x = ImageTensors.toTensor(m, lr);
-            for (int i = 1; i <= n; i++) {
-                double f = Math.pow(1.0 / r, i);
-                NDArray up = ImageTensors.resize(x, Math.max(1, (int) Math.rint(lr.width() * f)),
-                        Math.max(1, (int) Math.rint(lr.height() * f)), cfg.quantize8());
+            for (int[] size : sizes) {
+                NDArray up = ImageTensors.resize(x, size[0], size[1], cfg.quantize8());
                 NDArray padded = Torch.pad(up, cfg.pad());
                 NDArray out = model.chain(scale, padded, cfg.stepsRec(), 0.0);
                 x = Torch.unpad(out, cfg.pad());
             }
             result = ImageTensors.fromTensor(x).get(0);
         }
-        if (result.width() != outW || result.height() != outH) {
-            result = Resize.resize(result, outW, outH, cfg.quantize8());
-        }
         FloatImage bicubic = Resize.resize(lr, outW, outH, cfg.quantize8());
-        return new SuperResolution(result, bicubic, scale, n);
+        return new SuperResolution(result, bicubic, scale, sizes.length);
     }
 
     /** Writes DIR/sr.png and DIR/bicubic.png (existing ones are kept unless {@code force}). */

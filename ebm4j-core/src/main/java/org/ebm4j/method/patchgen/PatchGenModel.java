@@ -61,7 +61,7 @@ public final class PatchGenModel implements AutoCloseable {
 
     /** A freshly initialised net for the next scale (seed libtorch first for reproducibility). */
     public PatchEnergyNet newNet(int scale) {
-        int[] widths = PatchEnergyNet.widthsFor(pyramid.widths()[scale], pyramid.heights()[scale]);
+        int[] widths = config.netWidths(pyramid.widths()[scale], pyramid.heights()[scale]);
         return new PatchEnergyNet(3, widths, (float) config.initStd()).init(manager);
     }
 

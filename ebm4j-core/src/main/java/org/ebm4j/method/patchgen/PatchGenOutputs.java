@@ -25,7 +25,10 @@ import java.util.Map;
 public final class PatchGenOutputs {
     private PatchGenOutputs() {}
 
-    /** Writes DIR/sample_000.png … and DIR/grid.png; returns the samples. */
+    /**
+     * Writes DIR/sample_000.png … and DIR/grid.png (the training image at the finest scale in the
+     * first cell, the samples beside it); returns the samples.
+     */
     public static List<FloatImage> writeSamples(PatchGenModel model, Path dir, int n, long seed,
                                                 double widthScale, double heightScale) throws IOException {
         return writeSamples(model, dir, n, seed, widthScale, heightScale, 0);
@@ -54,7 +57,10 @@ public final class PatchGenOutputs {
         for (int i = 0; i < out.size(); i++) {
             ImageFiles.writePng(dir.resolve(String.format("sample_%03d.png", i)), out.get(i));
         }
-        ImageFiles.writePng(dir.resolve("grid.png"), Grid.tile(out));
+        // the training image beside its samples: what a reader compares them with
+        FloatImage real = model.reals().get(model.trainedScales() - 1); // the scale the samples end at
+        ImageFiles.writePng(dir.resolve("grid.png"), Grid.withReference(real, out, 0, Grid.DEFAULT_PADDING,
+                Grid.DEFAULT_PAD_VALUE));
         return out;
     }
 
@@ -73,7 +79,7 @@ public final class PatchGenOutputs {
         double h = Math.max(3, Math.rint(p.heights()[s] * heightScale));
         int pad = model.config().pad();
         long channels = 0;
-        for (int c : org.ebm4j.nn.PatchEnergyNet.widthsFor(p.widths()[s], p.heights()[s])) {
+        for (int c : model.config().netWidths(p.widths()[s], p.heights()[s])) {
             channels += c;
         }
         double bytes = 4.0 * n * (w + 2 * pad) * (h + 2 * pad) * (6 + 2 * channels);

@@ -40,37 +40,37 @@ public final class PatchGenStep {
 
     /**
      * @param cfg            step size, recovery steps, λ, gradient clamp, padding and noise schedule
+     * @param scale          the pyramid scale: its synthesis steps ({@link PatchGenConfig#stepsAt}) and noise decay
      * @param net            the scale's net (its trainable parameters are updated)
      * @param adam           the optimizer of {@code net}'s trainable parameters
      * @param obsPadded      the observed image at this scale, zero-padded by {@code cfg.pad()}
      * @param recStartPadded the recovery chain's start, zero-padded (fixed for the whole scale)
-     * @param synSteps       Langevin steps of the synthesis chain ({@link PatchGenConfig#stepsAt})
      */
-    public PatchGenStep(PatchGenConfig cfg, PatchEnergyNet net, Adam adam, NDArray obsPadded,
-                        NDArray recStartPadded, int synSteps) {
+    public PatchGenStep(PatchGenConfig cfg, int scale, PatchEnergyNet net, Adam adam, NDArray obsPadded,
+                        NDArray recStartPadded) {
         this.cfg = Objects.requireNonNull(cfg, "cfg");
         this.net = Objects.requireNonNull(net, "net");
         this.adam = Objects.requireNonNull(adam, "adam");
         this.obsPadded = Objects.requireNonNull(obsPadded, "obsPadded");
         this.recStartPadded = Objects.requireNonNull(recStartPadded, "recStartPadded");
-        if (synSteps < 0) {
-            throw new IllegalArgumentException("synthesis steps must be >= 0, got " + synSteps);
+        if (scale < 0 || scale >= cfg.numScales()) {
+            throw new IllegalArgumentException("scale must be in 0.." + (cfg.numScales() - 1) + ", got " + scale);
         }
-        this.synSteps = synSteps;
+        this.synSteps = cfg.stepsAt(scale);
         this.params = net.trainableParameters();
-        this.noise = noiseSchedule(cfg);
+        this.noise = noiseSchedule(cfg, scale);
     }
 
     /** The Adam of a scale's net as the official code sets it up: lr decaying linearly to a floor, (β1, β2) of the config. */
-    public static Adam newAdam(PatchGenConfig cfg, NDManager manager, PatchEnergyNet net) {
+    public static Adam newAdam(PatchGenConfig cfg, int scale, NDManager manager, PatchEnergyNet net) {
         return new Adam(manager, net.trainableParameters(),
-                LrSchedule.linearToFloor(cfg.lrInit(), cfg.lrMin(), cfg.lrDecayIters()),
+                LrSchedule.linearToFloor(cfg.lrInit(), cfg.lrMin(), cfg.lrDecayItersAt(scale)),
                 cfg.beta1(), cfg.beta2(), 1e-8, 0);
     }
 
     /** The synthesis chain's noise std per iteration: linear decay from noiseInit to noiseMin. */
-    public static NoiseSchedule noiseSchedule(PatchGenConfig cfg) {
-        return NoiseSchedule.linearDecay(cfg.noiseInit(), cfg.noiseMin(), cfg.noiseDecayIters());
+    public static NoiseSchedule noiseSchedule(PatchGenConfig cfg, int scale) {
+        return NoiseSchedule.linearDecay(cfg.noiseInit(), cfg.noiseMin(), cfg.noiseDecayItersAt(scale));
     }
 
     /**

@@ -96,9 +96,9 @@ public final class PatchGenTrainer {
             // a resumed log must equal an uninterrupted one: drop lines written after the checkpoint
             try (TrainingRun tr = TrainingRun.open(run, progress, n -> n.get("scale").asInt() < resumeScale
                     || (n.get("scale").asInt() == resumeScale && n.get("iter").asInt() < resumeNext))) {
-                progress.start("PatchGenCN " + p.numScales() + " scales", (long) cfg.iterations() * (p.numScales() - start));
+                progress.start("PatchGenCN " + p.numScales() + " scales", cfg.iterationsFrom(start));
                 for (int s = start; s < p.numScales(); s++) {
-                    trainScale(tr, model, s, s == start ? partial : null, (long) (s - start) * cfg.iterations());
+                    trainScale(tr, model, s, s == start ? partial : null, cfg.iterationsFrom(start) - cfg.iterationsFrom(s));
                 }
             }
             progress.end();
@@ -129,7 +129,7 @@ public final class PatchGenTrainer {
             Torch.seed(Seeds.derive(cfg.seed(), s, -1, restart));
             PatchEnergyNet net = model.newNet(s);
             model.setNet(s, net);
-            Adam adam = PatchGenStep.newAdam(cfg, model.manager(), net);
+            Adam adam = PatchGenStep.newAdam(cfg, s, model.manager(), net);
             Checkpoint parts = PatchGenRun.checkpoint(net, adam);
             if (firstIter > 0) {
                 try (NDManager tmp = model.manager().newSubManager()) {
@@ -157,7 +157,7 @@ public final class PatchGenTrainer {
         }
         PatchEnergyNet trained = model.net(s);
         trained.freezeSpectralState();
-        PatchGenRun.checkpoint(trained, null).save(PatchGenRun.scaleCheckpoint(run, s), cfg.iterations(), true,
+        PatchGenRun.checkpoint(trained, null).save(PatchGenRun.scaleCheckpoint(run, s), cfg.iterationsAt(s), true,
                 new PatchGenRun.ScaleState(s, restart));
         Files.deleteIfExists(PatchGenRun.partialCheckpoint(run));
         // Continue with the net as saved: the next scales then see exactly what a resumed run loads
@@ -200,7 +200,7 @@ public final class PatchGenTrainer {
                 recInit = Torch.pad(init, pad);
                 recInit.attach(scaleMgr);
             }
-            PatchGenStep scaleStep = new PatchGenStep(cfg, net, adam, obsScale, recInit, cfg.stepsAt(s));
+            PatchGenStep scaleStep = new PatchGenStep(cfg, s, net, adam, obsScale, recInit);
             TrainingLoop.Step step = ctx -> {
                 int it = (int) ctx.index();
                 NDManager itMgr = ctx.scope();
@@ -251,7 +251,7 @@ public final class PatchGenTrainer {
             };
             return TrainingLoop.builder(tr, scaleMgr, step)
                     .task("scale " + s)
-                    .iterations(firstIter, cfg.iterations())
+                    .iterations(firstIter, cfg.iterationsAt(s))
                     .seedKey(it -> Seeds.derive(cfg.seed(), s, it, restart))
                     .logEvery(cfg.logEvery())
                     .checkpoint(parts, PatchGenRun.partialCheckpoint(run), next -> new PatchGenRun.ScaleState(s, restart),

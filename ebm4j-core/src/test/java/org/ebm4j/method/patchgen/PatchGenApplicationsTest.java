@@ -67,7 +67,7 @@ class PatchGenApplicationsTest {
             assertThat(r.bicubic().width()).isEqualTo(r.sr().width());
             assertThat(r.netScale()).isEqualTo(0); // 2 trained scales → max(0, 2 − 3)
             double r1 = 1 / model.pyramid().scaleFactor();
-            assertThat(r.steps()).isEqualTo((int) Math.floor(Math.log(factor) / Math.log(r1) + 1e-9));
+            assertThat(r.steps()).isEqualTo(Math.max(1, (int) Math.floor(Math.log(factor) / Math.log(r1) + 1e-9)));
         }
         assertThat(PatchGenApplications.superResolve(model, source, 2.0, 1).netScale()).isEqualTo(1);
         assertThatThrownBy(() -> PatchGenApplications.superResolve(model, source, 1.0, -1))
@@ -83,6 +83,37 @@ class PatchGenApplicationsTest {
         assertThat(PatchGenApplications.srSteps(2.0, r)).isEqualTo(3);
         assertThat(PatchGenApplications.srSteps(1.1, r)).isEqualTo(0);
         assertThatThrownBy(() -> PatchGenApplications.srSteps(2.0, 1.0)).isInstanceOf(EbmException.class);
+    }
+
+    @Test
+    void srLastChainRunsAtExactlyTheOutputSize() {
+        double r = Math.pow(0.5, 1.0 / 3); // (1/r)^3 = 2
+        int[][] s = PatchGenApplications.srSizes(40, 30, 2.5, r);
+        // floor(log 2.5 / log 2^(1/3)) = 3 steps: ×1.26, ×1.59, then exactly ×2.5 (the official last step)
+        assertThat(s).hasNumberOfRows(3);
+        assertThat(s[0]).containsExactly(50, 38);
+        assertThat(s[1]).containsExactly(63, 48);
+        assertThat(s[2]).containsExactly(100, 75);
+        // below one pyramid step the official script does nothing; ebm4j runs one chain at the output size
+        int[][] one = PatchGenApplications.srSizes(40, 30, 1.1, r);
+        assertThat(one).hasNumberOfRows(1);
+        assertThat(one[0]).containsExactly(44, 33);
+    }
+
+    @Test
+    void srBelowOnePyramidStepStillRunsTheChain() {
+        // factor 1.05 < 1/r: before the official last step was followed, this returned plain bicubic
+        PatchGenApplications.SuperResolution r = PatchGenApplications.superResolve(model, source, 1.05, -1);
+        assertThat(r.steps()).isEqualTo(1);
+        double diff = 0;
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < r.sr().height(); y++) {
+                for (int x = 0; x < r.sr().width(); x++) {
+                    diff = Math.max(diff, Math.abs(r.sr().get(c, y, x) - r.bicubic().get(c, y, x)));
+                }
+            }
+        }
+        assertThat(diff).as("the chain moved the bicubic image").isGreaterThan(1e-3);
     }
 
     @Test

@@ -75,6 +75,37 @@ class PatchGenEndToEndTest {
         }
     }
 
+    @Test
+    void eachScaleTrainsItsOwnNumberOfIterations() throws Exception {
+        PatchGenConfig.Builder b = tiny().withIntervals(1, 1000, 0).toBuilder();
+        b.scaleIterations = new int[] {5, 2};
+        PatchGenConfig cfg = b.build();
+        java.util.List<Long> done = new java.util.ArrayList<>();
+        ProgressListener count = new ProgressListener() {
+            @Override
+            public void start(String task, long total) {
+                done.add(-total);
+            }
+
+            @Override
+            public void progress(long d, String status) {
+                done.add(d);
+            }
+        };
+        Path run = tmp.resolve("per-scale");
+        try (NDManager m = NDManager.newBaseManager()) {
+            PatchGenTrainer.trainNew(image, run, false, cfg, count, m).close();
+        }
+        var rows = JsonlLog.read(run.resolve("log.jsonl"));
+        assertThat(rows.stream().filter(r -> r.get("scale").asInt() == 0).map(r -> r.get("iter").asInt()))
+                .containsExactly(0, 1, 2, 3, 4);
+        assertThat(rows.stream().filter(r -> r.get("scale").asInt() == 1).map(r -> r.get("iter").asInt()))
+                .containsExactly(0, 1);
+        // one progress total for the whole run (5 + 2), counted to its end
+        assertThat(done.get(0)).isEqualTo(-7L);
+        assertThat(done.get(done.size() - 1)).isEqualTo(7L);
+    }
+
     /**
      * Training leaves no tensors behind in the model's manager: the same number of live arrays
      * after 3 and after 9 iterations (spectral norm once left 5 temporaries per layer and forward

@@ -42,10 +42,10 @@ class PatchGenStepTest {
             // every forward pass would advance the spectral-norm power iteration; frozen, the net is a
             // fixed function and the reference chain below sees the weights the step's chain sees
             net.freezeSpectralState();
-            Adam adam = PatchGenStep.newAdam(cfg, m, net);
+            Adam adam = PatchGenStep.newAdam(cfg, 1, m, net);
             NDArray obs = Torch.pad(Torch.uniform(m, -1f, 1f, new Shape(1, 3, H, W)), cfg.pad());
             NDArray recStart = Torch.pad(Torch.uniform(m, -0.5f, 0.5f, new Shape(1, 3, H, W)), cfg.pad());
-            PatchGenStep step = new PatchGenStep(cfg, net, adam, obs, recStart, cfg.steps());
+            PatchGenStep step = new PatchGenStep(cfg, 1, net, adam, obs, recStart);
             List<float[]> before = weights(net);
             try (NDManager it = m.newSubManager()) {
                 // the noise-free recovery chain of stepsRec steps, run directly on the weights before the update
@@ -81,11 +81,11 @@ class PatchGenStepTest {
         Torch.seed(4);
         try (NDManager m = NDManager.newBaseManager()) {
             PatchEnergyNet net = new PatchEnergyNet(3, PatchEnergyNet.widthsFor(W, H), (float) cfg.initStd()).init(m);
-            Adam adam = PatchGenStep.newAdam(cfg, m, net);
+            Adam adam = PatchGenStep.newAdam(cfg, 1, m, net);
             // an observed image with a NaN pixel: f(obs), hence the loss, is NaN
             NDArray obs = Torch.pad(m.full(new Shape(1, 3, H, W), Float.NaN), cfg.pad());
             NDArray recStart = Torch.pad(m.zeros(new Shape(1, 3, H, W)), cfg.pad());
-            PatchGenStep step = new PatchGenStep(cfg, net, adam, obs, recStart, cfg.steps());
+            PatchGenStep step = new PatchGenStep(cfg, 1, net, adam, obs, recStart);
             List<float[]> before = weights(net);
             try (NDManager it = m.newSubManager()) {
                 PatchGenStep.Result r = step.run(it, 0, m.zeros(new Shape(1, 3, H, W)));
@@ -101,14 +101,14 @@ class PatchGenStepTest {
     }
 
     @Test
-    void negativeChainLengthIsRefused() {
+    void scaleOutsideThePyramidIsRefused() {
         PatchGenConfig cfg = cfg();
         try (NDManager m = NDManager.newBaseManager()) {
             PatchEnergyNet net = new PatchEnergyNet(3, PatchEnergyNet.widthsFor(W, H), (float) cfg.initStd()).init(m);
-            Adam adam = PatchGenStep.newAdam(cfg, m, net);
+            Adam adam = PatchGenStep.newAdam(cfg, 1, m, net);
             NDArray x = m.zeros(new Shape(1, 3, H + 10, W + 10));
-            assertThatThrownBy(() -> new PatchGenStep(cfg, net, adam, x, x, -1))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("synthesis steps must be >= 0, got -1");
+            assertThatThrownBy(() -> new PatchGenStep(cfg, 8, net, adam, x, x))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale must be in 0..7, got 8");
         }
     }
 }
