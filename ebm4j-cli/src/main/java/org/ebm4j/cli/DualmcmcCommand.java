@@ -220,26 +220,20 @@ final class DualmcmcCommand {
     static final class Score implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
-        @Option(names = "--data", required = true, description = "fashion-mnist[:train|:test] | mnist[...] | a folder.") String data;
-        @Option(names = "--n", defaultValue = "0", description = "At most this many images (0 = all).") int n;
-        @Option(names = "--out", required = true, description = "CSV file to write.") Path out;
-        @Option(names = "--force", description = "Overwrite an existing file.") boolean force;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Mixin ScoreOptions o;
 
         @Override
         public Integer call() throws Exception {
-            Checks.atLeast(spec, "--n", n, 0);
-            Checks.mayWrite(spec, out, force);
-            try (NDManager m = NDManager.newBaseManager(); DualMcmcModel model = DualMcmcRun.load(run, m)) {
-                ImageDataset set = DualMcmcEval.data(model.config(), data, Datasets.splitOf(data), n, seed);
+            o.check(spec);
+            try (NDManager m = NDManager.newBaseManager(); DualMcmcModel model = DualMcmcRun.load(o.run, m)) {
+                ImageDataset set = DualMcmcEval.data(model.config(), o.data, Datasets.splitOf(o.data), o.n, o.seed);
                 double[] e = DualMcmcEval.energies(model, set);
                 double[] s = new double[e.length];
                 for (int i = 0; i < e.length; i++) {
                     s[i] = -e[i];
                 }
-                ScoreFiles.writeIndexed(out, s);
-                System.out.println("wrote " + e.length + " scores (-E(x)) of " + data + " to " + out);
+                ScoreFiles.writeIndexed(o.out, s);
+                System.out.println("wrote " + e.length + " scores (-E(x)) of " + o.data + " to " + o.out);
             }
             return 0;
         }

@@ -387,27 +387,21 @@ final class HatebmCommand {
     static final class Score implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
-        @Option(names = "--data", required = true, description = "fashion-mnist[:train|:test] | mnist[...] | a folder.") String data;
-        @Option(names = "--n", defaultValue = "0", description = "At most this many images (0 = all).") int n;
-        @Option(names = "--out", required = true, description = "CSV file to write.") Path out;
-        @Option(names = "--force", description = "Overwrite an existing file.") boolean force;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Mixin ScoreOptions o;
         @Option(names = "--ema", description = "Score with the EBM's weight average.") boolean ema;
 
         @Override
         public Integer call() throws Exception {
-            Checks.atLeast(spec, "--n", n, 0);
-            Checks.mayWrite(spec, out, force);
-            try (NDManager m = NDManager.newBaseManager(); HatEbmModel model = HatEbmRun.load(run, m, ema)) {
-                ImageDataset set = HatEbmModel.data(model.config(), data, Datasets.splitOf(data), n, seed);
+            o.check(spec);
+            try (NDManager m = NDManager.newBaseManager(); HatEbmModel model = HatEbmRun.load(o.run, m, ema)) {
+                ImageDataset set = HatEbmModel.data(model.config(), o.data, Datasets.splitOf(o.data), o.n, o.seed);
                 double[] e = model.energies(set);
                 double[] s = new double[e.length];
                 for (int i = 0; i < e.length; i++) {
                     s[i] = -e[i];
                 }
-                ScoreFiles.writeIndexed(out, s);
-                System.out.println("wrote " + e.length + " scores (-H(x)) of " + data + " to " + out);
+                ScoreFiles.writeIndexed(o.out, s);
+                System.out.println("wrote " + e.length + " scores (-H(x)) of " + o.data + " to " + o.out);
             }
             return 0;
         }

@@ -269,30 +269,24 @@ final class MultigridCommand {
     static final class Score implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
-        @Option(names = "--data", required = true, description = "fashion-mnist[:train|:test] | mnist[...] | a folder.") String data;
-        @Option(names = "--n", defaultValue = "0", description = "At most this many images (0 = all).") int n;
-        @Option(names = "--out", required = true, description = "CSV file to write.") Path out;
-        @Option(names = "--force", description = "Overwrite an existing file.") boolean force;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Mixin ScoreOptions o;
         @Option(names = "--grid", description = "Grid side whose net scores (default: the finest grid, the image size).") Integer grid;
 
         @Override
         public Integer call() throws Exception {
-            Checks.atLeast(spec, "--n", n, 0);
-            Checks.mayWrite(spec, out, force);
-            try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
+            o.check(spec);
+            try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(o.run, m)) {
                 MultigridConfig cfg = model.config();
                 int g = grid != null ? grid : cfg.imageSize();
                 if (!model.nets().containsKey(g)) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--grid must be one of "
                             + model.nets().keySet() + " (the grids of this run with a net), got " + g);
                 }
-                var set = org.ebm4j.method.multigrid.MultigridEval.data(cfg, data, org.ebm4j.data.Datasets.splitOf(data), n, seed);
+                var set = org.ebm4j.method.multigrid.MultigridEval.data(cfg, o.data, org.ebm4j.data.Datasets.splitOf(o.data), o.n, o.seed);
                 double[] s = org.ebm4j.method.multigrid.MultigridEval.negativeEnergies(model, set, g);
-                org.ebm4j.eval.ScoreFiles.writeIndexed(out, s);
+                org.ebm4j.eval.ScoreFiles.writeIndexed(o.out, s);
                 String what = cfg.referenceSigma() > 0 ? "f - |Y|^2/2sigma^2" : "f";
-                System.out.println("wrote " + s.length + " scores (" + what + " at grid " + g + "x" + g + ") of " + data + " to " + out);
+                System.out.println("wrote " + s.length + " scores (" + what + " at grid " + g + "x" + g + ") of " + o.data + " to " + o.out);
             }
             return 0;
         }
