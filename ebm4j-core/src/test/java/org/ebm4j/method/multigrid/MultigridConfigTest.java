@@ -32,13 +32,45 @@ class MultigridConfigTest {
     }
 
     @Test
+    void fastEq8IsFastNoNoiseWithEq8sNoiseAndItsSweptDelta() {
+        MultigridConfig eq8 = MultigridConfig.preset("fast-eq8");
+        assertThat(eq8).isEqualTo(MultigridConfig.fastEq8());
+        assertThat(eq8.preset()).isEqualTo("fast-eq8");
+        // the values the sweep in docs/MULTIGRID.md chose: Eq. 8 with its δ·U term, δ = 0.02, σ = 1
+        assertThat(eq8.noise()).isTrue();
+        assertThat(eq8.delta()).isEqualTo(0.02);
+        assertThat(eq8.referenceSigma()).isEqualTo(1.0);
+        assertThat(eq8.lr()).isEqualTo(0.001);
+        assertThat(eq8.widthMult()).isEqualTo(0.25);
+        assertThat(eq8.batchNorm()).isFalse();
+        assertThat(eq8.pixelRange()).isEqualTo(MultigridConfig.PixelRange.UNIT);
+        assertThat(eq8.clip()).isTrue();
+        assertThat(eq8.steps()).isEqualTo(30);
+        assertThat(eq8.grids()).containsExactly(1, 2, 8, 32);
+        assertThat(eq8.trainLimit()).isEqualTo(3000);
+        assertThat(eq8.epochs()).isEqualTo(4);
+        assertThat(eq8.batchSize()).isEqualTo(100);
+        // every other field equal to fast-nonoise's: the trees differ in exactly preset, noise and delta
+        ObjectNode a = withoutPreset(eq8);
+        ObjectNode b = withoutPreset(MultigridConfig.fastNoNoise());
+        for (String k : new String[] {"noise", "delta"}) {
+            assertThat(a.get(k)).as(k).isNotEqualTo(b.get(k));
+            a.remove(k);
+            b.remove(k);
+        }
+        assertThat(a).isEqualTo(b);
+        // it survives config.json
+        assertThat(MultigridConfig.TYPE.read(MultigridConfig.TYPE.toTree(eq8))).isEqualTo(eq8);
+    }
+
+    @Test
     void anUnknownPresetListsEveryKnownOne() {
-        assertThat(MultigridConfig.PRESETS).containsExactly("fast", "fast-nonoise", "paper", "code");
+        assertThat(MultigridConfig.PRESETS).containsExactly("fast", "fast-nonoise", "fast-eq8", "paper", "code");
         for (String p : MultigridConfig.PRESETS) {
             assertThat(MultigridConfig.preset(p).preset()).isEqualTo(p);
         }
         assertThatThrownBy(() -> MultigridConfig.preset("fast-noise")).isInstanceOf(EbmException.class)
-                .hasMessage("unknown preset 'fast-noise'; use one of: fast, fast-nonoise, paper, code");
+                .hasMessage("unknown preset 'fast-noise'; use one of: fast, fast-nonoise, fast-eq8, paper, code");
     }
 
     @Test
