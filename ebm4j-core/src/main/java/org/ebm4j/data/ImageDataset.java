@@ -109,6 +109,26 @@ public final class ImageDataset {
         }
     }
 
+    /**
+     * One value per image, in order: {@code f} applied to consecutive batches of at most {@code
+     * batchSize} images (as {@link #batch}), each batch in its own scope under {@code parent}, so
+     * nothing of it outlives the call. What every per-image score (energies for AUROC) needs.
+     */
+    public double[] perImage(NDManager parent, int batchSize, java.util.function.Function<NDArray, double[]> f) {
+        double[] out = new double[size()];
+        for (int i = 0; i < size(); i += batchSize) {
+            int[] idx = new int[Math.min(batchSize, size() - i)];
+            for (int j = 0; j < idx.length; j++) {
+                idx[j] = i + j;
+            }
+            try (NDManager m = parent.newSubManager()) {
+                double[] v = f.apply(batch(m, idx));
+                System.arraycopy(v, 0, out, i, idx.length);
+            }
+        }
+        return out;
+    }
+
     public NDArray batch(NDManager m, int[] idx) {
         int per = imageBytes();
         float[] buf = new float[idx.length * per];

@@ -126,18 +126,8 @@ public final class DualMcmcEval {
 
     /** E(x) of every image of the set (evaluation mode), in batches of the training batch size. */
     public static double[] energies(DualMcmcModel model, ImageDataset data) {
-        int b = model.config().batchSize();
-        double[] out = new double[data.size()];
-        for (int i = 0; i < data.size(); i += b) {
-            try (NDManager m = model.manager().newSubManager()) {
-                NDArray x = data.batch(m, range(i, Math.min(data.size(), i + b)));
-                float[] e = model.energy(x).toFloatArray();
-                for (int j = 0; j < e.length; j++) {
-                    out[i + j] = e[j];
-                }
-            }
-        }
-        return out;
+        return data.perImage(model.manager(), model.config().batchSize(),
+                x -> model.energy(x).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray());
     }
 
     /** Interpolation grids: interpolate.png (G) and interpolate_revised.png (T^x revised), one row per pair. */

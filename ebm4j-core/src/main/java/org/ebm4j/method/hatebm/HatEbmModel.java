@@ -280,21 +280,8 @@ public final class HatEbmModel implements AutoCloseable {
 
     /** H(x) of every image of a set, in batches of the training batch size. */
     public double[] energies(org.ebm4j.data.ImageDataset data) {
-        int b = cfg.batchSize();
-        double[] out = new double[data.size()];
-        for (int i = 0; i < data.size(); i += b) {
-            int[] idx = new int[Math.min(b, data.size() - i)];
-            for (int j = 0; j < idx.length; j++) {
-                idx[j] = i + j;
-            }
-            try (NDManager m = manager.newSubManager()) {
-                float[] e = energy(data.batch(m, idx)).toFloatArray();
-                for (int j = 0; j < e.length; j++) {
-                    out[i + j] = e[j];
-                }
-            }
-        }
-        return out;
+        return data.perImage(manager, cfg.batchSize(),
+                x -> energy(x).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray());
     }
 
     /**

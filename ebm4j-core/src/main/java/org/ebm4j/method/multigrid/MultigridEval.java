@@ -52,20 +52,8 @@ public final class MultigridEval {
      * score of {@code multigrid score}, higher = more in-distribution, for {@code eval auroc}.
      */
     public static double[] negativeEnergies(MultigridModel model, ImageDataset data, int grid) {
-        int b = model.config().batchSize();
-        double[] out = new double[data.size()];
-        for (int i = 0; i < data.size(); i += b) {
-            int hi = Math.min(data.size(), i + b);
-            int[] idx = new int[hi - i];
-            for (int j = 0; j < idx.length; j++) {
-                idx[j] = i + j;
-            }
-            try (NDManager m = model.manager().newSubManager()) {
-                double[] s = model.negativeEnergies(grid, model.toPixels(data.batch(m, idx)));
-                System.arraycopy(s, 0, out, i, s.length);
-            }
-        }
-        return out;
+        return data.perImage(model.manager(), model.config().batchSize(),
+                x -> model.negativeEnergies(grid, model.toPixels(x)));
     }
 
     /** Inpainting outcome on the missing pixels, on the [0, 1] scale of 8-bit images. */
