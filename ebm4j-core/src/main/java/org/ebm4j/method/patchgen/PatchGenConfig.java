@@ -189,8 +189,8 @@ public record PatchGenConfig(
     public int[] netWidths(int width, int height) {
         return switch (netSize) {
             case AUTO -> org.ebm4j.nn.PatchEnergyNet.widthsFor(width, height);
-            case SMALL -> org.ebm4j.nn.PatchEnergyNet.widthsFor(1, 1);
-            case MEDIUM -> org.ebm4j.nn.PatchEnergyNet.widthsFor(64, 64);
+            case SMALL -> org.ebm4j.nn.PatchEnergyNet.WIDTHS_SMALL;
+            case MEDIUM -> org.ebm4j.nn.PatchEnergyNet.WIDTHS_MEDIUM;
         };
     }
 
