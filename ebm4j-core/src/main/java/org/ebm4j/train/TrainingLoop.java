@@ -161,6 +161,7 @@ public final class TrainingLoop {
     private final Consumer<Checkpoint.Loaded> onRestore;
     private final Predicate<JsonNode> phaseRows;
     private final long progressBase;
+    private final LongUnaryOperator progressUnits;
 
     /** The method's checkpoint state record for a checkpoint whose next iteration is the argument. */
     @FunctionalInterface
@@ -192,6 +193,7 @@ public final class TrainingLoop {
         this.onRestore = b.onRestore;
         this.phaseRows = b.phaseRows;
         this.progressBase = b.progressBase;
+        this.progressUnits = b.progressUnits;
         if (first < 0 || end < first) {
             throw new IllegalArgumentException("iterations must satisfy 0 <= first <= end, got " + first + ".." + end);
         }
@@ -264,7 +266,8 @@ public final class TrainingLoop {
                         }
                     }
                 }
-                progress.progress(progressBase + it - first + 1, ctx.status);
+                progress.progress(progressUnits != null ? progressUnits.applyAsLong(it + 1)
+                        : progressBase + it - first + 1, ctx.status);
                 if (stop.requested()) { // SIGINT/SIGTERM: this iteration is the last one of this process
                     run.sync();
                     if (checkpoint != null && !saved) {
@@ -365,6 +368,7 @@ public final class TrainingLoop {
         private Consumer<Checkpoint.Loaded> onRestore;
         private Predicate<JsonNode> phaseRows = row -> true;
         private long progressBase;
+        private LongUnaryOperator progressUnits;
 
         Builder(TrainingRun run, NDManager parent, Step step) {
             this.run = run;
@@ -458,6 +462,15 @@ public final class TrainingLoop {
         /** Progress units done before this phase (phases of one progress bar). */
         public Builder progressBase(long b) {
             progressBase = b;
+            return this;
+        }
+
+        /**
+         * Progress units as a function of this phase's iterations done (its index + 1), for phases
+         * whose iterations cost unequal amounts; replaces {@link #progressBase}'s one unit per iteration.
+         */
+        public Builder progressUnits(LongUnaryOperator unitsAfter) {
+            progressUnits = unitsAfter;
             return this;
         }
 

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Alg. 1 of the supplement as the official train.py runs it: scales are trained one after the
@@ -96,9 +97,16 @@ public final class PatchGenTrainer {
             // a resumed log must equal an uninterrupted one: drop lines written after the checkpoint
             try (TrainingRun tr = TrainingRun.open(run, progress, n -> n.get("scale").asInt() < resumeScale
                     || (n.get("scale").asInt() == resumeScale && n.get("iter").asInt() < resumeNext))) {
-                progress.start("PatchGenCN " + p.numScales() + " scales", cfg.iterationsFrom(start));
+                // progress in cost-weighted iterations, counted from where this process starts, so
+                // that the ETA follows time on scales of different cost and after a resume
+                TrainingCost cost = TrainingCost.of(cfg, p);
+                double origin = cost.unitsAt(start, resumeNext);
+                progress.start("PatchGenCN " + p.numScales() + " scales, cost-weighted iterations",
+                        Math.round(cost.total() - origin));
                 for (int s = start; s < p.numScales(); s++) {
-                    trainScale(tr, model, s, s == start ? partial : null, cfg.iterationsFrom(start) - cfg.iterationsFrom(s));
+                    int scale = s;
+                    trainScale(tr, model, s, s == start ? partial : null,
+                            done -> Math.round(cost.unitsAt(scale, done) - origin));
                 }
             }
             progress.end();
@@ -120,7 +128,7 @@ public final class PatchGenTrainer {
         return meta.state(PatchGenRun.ScaleState.class).scale() == scale ? meta : null;
     }
 
-    private void trainScale(TrainingRun tr, PatchGenModel model, int s, Checkpoint.Meta partial, long progressBase)
+    private void trainScale(TrainingRun tr, PatchGenModel model, int s, Checkpoint.Meta partial, LongUnaryOperator progressUnits)
             throws IOException {
         RunFolder run = tr.folder();
         int restart = partial == null ? 0 : partial.state(PatchGenRun.ScaleState.class).restart();
@@ -138,7 +146,7 @@ public final class PatchGenTrainer {
                 }
                 progress.message("resuming scale " + s + " at iteration " + firstIter);
             }
-            TrainingLoop.Outcome outcome = trainScaleOnce(tr, model, net, adam, parts, s, restart, firstIter, progressBase);
+            TrainingLoop.Outcome outcome = trainScaleOnce(tr, model, net, adam, parts, s, restart, firstIter, progressUnits);
             adam.close();
             if (outcome.completed()) {
                 break;
@@ -179,7 +187,7 @@ public final class PatchGenTrainer {
      * stops, "warn" continues after an explosion (a non-finite loss still stops).
      */
     private TrainingLoop.Outcome trainScaleOnce(TrainingRun tr, PatchGenModel model, PatchEnergyNet net, Adam adam,
-                                                Checkpoint parts, int s, int restart, long firstIter, long progressBase)
+                                                Checkpoint parts, int s, int restart, long firstIter, LongUnaryOperator progressUnits)
             throws IOException {
         RunFolder run = tr.folder();
         int w = model.pyramid().widths()[s];
@@ -247,7 +255,8 @@ public final class PatchGenTrainer {
                     ImageFiles.writePng(dir.resolve(String.format("rec_%05d.png", it)),
                             ImageTensors.fromTensor(Torch.unpad(rec, pad)).get(0));
                 }
-                ctx.status(String.format("scale %d/%d loss %.4f", s + 1, model.pyramid().numScales(), r.loss()));
+                ctx.status(String.format("scale %d/%d iteration %d/%d loss %.4f", s + 1, model.pyramid().numScales(), it + 1,
+                        cfg.iterationsAt(s), r.loss()));
             };
             return TrainingLoop.builder(tr, scaleMgr, step)
                     .task("scale " + s)
@@ -259,7 +268,7 @@ public final class PatchGenTrainer {
                     .legacy(PatchGenRun::legacyMeta)
                     .divergence(policy, 0, 1.0)
                     .phaseRows(n -> n.path("scale").asInt() == s && n.path("restart").asInt() == restart)
-                    .progressBase(progressBase + firstIter)
+                    .progressUnits(progressUnits)
                     .build()
                     .run();
         }

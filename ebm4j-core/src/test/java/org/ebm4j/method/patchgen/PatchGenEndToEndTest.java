@@ -156,7 +156,7 @@ class PatchGenEndToEndTest {
             ProgressListener crash = new ProgressListener() {
                 @Override
                 public void progress(long done, String status) {
-                    if (done == 11) {
+                    if (status.startsWith("scale 2/2 iteration 5/6")) {
                         throw new IllegalStateException("simulated crash");
                     }
                 }
@@ -165,7 +165,23 @@ class PatchGenEndToEndTest {
                     .hasMessageContaining("simulated crash");
             assertThat(b.resolve("checkpoints/partial.ckpt")).exists();
             assertThat(b.resolve("checkpoints/scale-01.ckpt")).doesNotExist();
-            PatchGenTrainer.resume(b, ProgressListener.NONE, m).close();
+            // the resumed process counts only what it has left: scale 1's iterations 4 and 5
+            java.util.List<Long> resumed = new java.util.ArrayList<>();
+            ProgressListener count = new ProgressListener() {
+                @Override
+                public void start(String task, long total) {
+                    resumed.add(-total);
+                }
+
+                @Override
+                public void progress(long done, String status) {
+                    resumed.add(done);
+                }
+            };
+            PatchGenTrainer.resume(b, count, m).close();
+            TrainingCost cost = TrainingCost.of(tiny(), Pyramid.of(40, 30, 2, 20, 40));
+            long left = Math.round(2 * cost.weight(1));
+            assertThat(resumed).containsExactly(-left, Math.round(cost.weight(1)), left);
         }
         assertThat(JsonlLog.read(a.resolve("log.jsonl")))
                 .allSatisfy(row -> assertThat(row.get("loss").isNumber()).as("finite loss in %s", row).isTrue());
