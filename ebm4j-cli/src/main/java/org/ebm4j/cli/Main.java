@@ -73,6 +73,9 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+            if (t instanceof org.ebm4j.train.TrainingStoppedException) {
+                return 1; // the stop hook has printed where the run stopped; the JVM exits with the signal's status
+            }
             if (t instanceof EbmException || t instanceof IOException || t instanceof RunFolderException
                     || t instanceof IllegalArgumentException) {
                 cmd.getErr().println("error: " + t.getMessage());

@@ -95,6 +95,10 @@ class LauncherTest {
             p.destroy(); // SIGTERM to the launcher's PID
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("JVM still running 30 s after SIGTERM").isTrue();
             assertThat(p.exitValue()).isEqualTo(143);
+            // the stop is reported once, by the hook, and not a second time as an error
+            List<String> err = Files.readAllLines(tmp.resolve("err.txt"), StandardCharsets.UTF_8);
+            assertThat(err).anySatisfy(l -> assertThat(l).contains("checkpoint written, continue with --resume"));
+            assertThat(err).noneSatisfy(l -> assertThat(l).startsWith("error: "));
             // no process holds the run any more: a new writer gets its lock
             try (RunFolder again = RunFolder.openForWriting(run)) {
                 assertThat(again.isLocked()).isTrue();

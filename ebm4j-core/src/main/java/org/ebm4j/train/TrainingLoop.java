@@ -277,7 +277,7 @@ public final class TrainingLoop {
                             ? "stopped at iteration " + (it + 1) + " of " + task + " (nothing to checkpoint)"
                             : "stopped after iteration " + (it + 1) + " of " + task + "; checkpoint written, continue with --resume";
                     stop.acknowledge(msg);
-                    throw new EbmException(msg);
+                    throw new TrainingStoppedException(msg);
                 }
                 it++;
             }
