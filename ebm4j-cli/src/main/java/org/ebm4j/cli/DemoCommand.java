@@ -15,9 +15,10 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", description = "Train the fast PatchGenCN preset on the bundled CC0 brick texture and write samples "
         + "(twice as wide and high as the training image, beside it), a grid and plots to runs/demo.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--out", defaultValue = "runs/demo") Path out;
-    @Option(names = "--image", defaultValue = "examples/skimage_brick.png") Path image;
-    @Option(names = "--quiet") boolean quiet;
+    @Option(names = "--out", defaultValue = "runs/demo", description = "Run folder to write; an earlier run in it is replaced (default: ${DEFAULT-VALUE}).") Path out;
+    @Option(names = "--image", defaultValue = "examples/skimage_brick.png", description = "Training image (default: "
+            + "${DEFAULT-VALUE}, found when run from the repository root).") Path image;
+    @Option(names = "--quiet", description = "No progress output of the training (for scripts).") boolean quiet;
 
     @Override
     public Integer call() {

@@ -121,12 +121,13 @@ final class DualmcmcCommand {
     static final class Sample implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
-        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--run", required = true, description = "Run folder written by 'dualmcmc train'.") Path run;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for generated.png, "
+                + "revised.png, side_by_side.png and the single images in generated/ and revised/.") Path out;
         @Option(names = "--n", defaultValue = "100", description = "Samples (default: ${DEFAULT-VALUE}).") int n;
         @Option(names = "--steps", description = "T^x steps (default: the run's test-time value, 70 officially).") Integer steps;
         @Option(names = "--step-size", description = "T^x step size s (default: the run's test-time value, 0.4 officially).") Double stepSize;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the latents z and the T^x chain (default: ${DEFAULT-VALUE}).") long seed;
 
         @Override
         public Integer call() throws Exception {
@@ -148,12 +149,13 @@ final class DualmcmcCommand {
     static final class Reconstruct implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--run", required = true, description = "Run folder written by 'dualmcmc train'.") Path run;
         @Option(names = "--data", description = "Images to reconstruct (default: the run's data set, test split).") String data;
         @Option(names = "--n", defaultValue = "1000", description = "Images (default: ${DEFAULT-VALUE}).") int n;
         @Option(names = "--z-steps", description = "T^z steps (default: the run's, 10 officially).") Integer zSteps;
-        @Option(names = "--out", required = true) Path out;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for grid.png (first "
+                + "batch: data | I(x) | with T^z) and reconstruction.json.") Path out;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the image subset and the T^z chain (default: ${DEFAULT-VALUE}).") long seed;
 
         @Override
         public Integer call() throws Exception {
@@ -178,13 +180,14 @@ final class DualmcmcCommand {
     static final class Inpaint implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--run", required = true, description = "Run folder written by 'dualmcmc train'.") Path run;
         @Option(names = "--mask", split = ",", defaultValue = "M20,M30,M40,R20,R30,R40",
                 description = "Masks: M<pct> centre block, R<pct> random blocks (default: ${DEFAULT-VALUE}).") List<String> masks;
         @Option(names = "--data", description = "Images (default: the run's data set, test split).") String data;
         @Option(names = "--n", defaultValue = "500", description = "Images (default: ${DEFAULT-VALUE}).") int n;
-        @Option(names = "--out", required = true) Path out;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for one grid per mask (e.g. M20.png) and inpainting.json.") Path out;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the image subset, the R masks' blocks and the "
+                + "chains (default: ${DEFAULT-VALUE}).") long seed;
 
         @Override
         public Integer call() throws Exception {
@@ -243,11 +246,11 @@ final class DualmcmcCommand {
     static final class Ood implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--run", required = true, description = "Run folder written by 'dualmcmc train'.") Path run;
         @Option(names = "--in", description = "In-distribution images (default: the run's data set, test split).") String in;
         @Option(names = "--vs", required = true, split = ",", description = "Out-of-distribution sets: mnist, fashion-mnist, noise (uniform), folders.") List<String> vs;
         @Option(names = "--n", defaultValue = "1000", description = "Images of each set (default: ${DEFAULT-VALUE}).") int n;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the image subsets and the noise images (default: ${DEFAULT-VALUE}).") long seed;
 
         @Override
         public Integer call() throws Exception {
@@ -291,11 +294,12 @@ final class DualmcmcCommand {
     static final class Interpolate implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
-        @Option(names = "--out", required = true) Path out;
-        @Option(names = "--rows", defaultValue = "8") int rows;
-        @Option(names = "--steps", defaultValue = "10") int steps;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--run", required = true, description = "Run folder written by 'dualmcmc train'.") Path run;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for interpolate.png and interpolate_revised.png.") Path out;
+        @Option(names = "--rows", defaultValue = "8", description = "Latent pairs z1, z2, one grid row each (default: ${DEFAULT-VALUE}).") int rows;
+        @Option(names = "--steps", defaultValue = "10", description = "Images per row, the weight a going from 0 to 1 in "
+                + "equal steps; at least 2 (default: ${DEFAULT-VALUE}).") int steps;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the latent pairs and the T^x chain (default: ${DEFAULT-VALUE}).") long seed;
 
         @Override
         public Integer call() throws Exception {

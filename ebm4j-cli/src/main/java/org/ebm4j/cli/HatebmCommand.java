@@ -360,11 +360,12 @@ final class HatebmCommand {
     static final class Sample implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
-        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--run", required = true, description = "Run folder written by 'hatebm train', 'refine' or 'retrofit'.") Path run;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for generated.png, "
+                + "refined.png, side_by_side.png and the single images in generated/ and refined/.") Path out;
         @Option(names = "--n", defaultValue = "100", description = "Samples (default: ${DEFAULT-VALUE}).") int n;
         @Option(names = "--steps", description = "Langevin steps (default: the run's test-time value).") Integer steps;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the latents and the chain (default: ${DEFAULT-VALUE}).") long seed;
         @Option(names = "--ema", description = "Sample with the weight averages of both nets instead of the raw weights.") boolean ema;
 
         @Override

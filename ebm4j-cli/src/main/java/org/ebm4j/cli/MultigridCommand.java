@@ -144,10 +144,10 @@ final class MultigridCommand {
     static final class Sample implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
-        @Option(names = "--out", required = true) Path out;
-        @Option(names = "--n", defaultValue = "64") int n;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--run", required = true, description = "Run folder written by 'multigrid train'.") Path run;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for sample_NNN.png, grid.png and, for mcd, chain.png.") Path out;
+        @Option(names = "--n", defaultValue = "64", description = "Samples to draw (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the 1x1 starts and the chains (default: ${DEFAULT-VALUE}).") long seed;
         @Option(names = "--same-start", description = "Start every chain from ONE 1x1 image drawn from the histogram "
                 + "(paper Fig. 5: how different the samples of one start are; also writes start.png).") boolean sameStart;
 
@@ -173,14 +173,15 @@ final class MultigridCommand {
     static final class Inpaint implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--run", required = true, description = "Run folder written by 'multigrid train'.") Path run;
         @Option(names = "--mask", required = true, description = "square | doodle | pepper (| random-square).") String mask;
         @Option(names = "--n", defaultValue = "1000", description = "Images to inpaint, a seeded subset (default: ${DEFAULT-VALUE}).") int n;
         @Option(names = "--split", defaultValue = "test", description = "test (the test split) | val (the training images "
                 + "the run held out with --val-holdout) (default: ${DEFAULT-VALUE}).") String split;
         @Option(names = "--coarse-observed", defaultValue = "any", description = "A coarse-grid pixel is observed when any (default) or all of its block's pixels are.") String coarse;
-        @Option(names = "--out", required = true) Path out;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for truth.png, input.png, "
+                + "result.png, the single images under result/, truth/ and mask/ (for 'eval inpainting') and inpaint.json.") Path out;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the image subset, the random masks and the chains (default: ${DEFAULT-VALUE}).") long seed;
 
         @Override
         public Integer call() throws Exception {
@@ -212,12 +213,13 @@ final class MultigridCommand {
     static final class Features implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--run", required = true, description = "Run folder written by 'multigrid train'.") Path run;
         @Option(names = "--labels", defaultValue = "1000", description = "Labelled training images (default: ${DEFAULT-VALUE}).") int labels;
         @Option(names = "--epochs", defaultValue = "60", description = "Classifier epochs (default: ${DEFAULT-VALUE}).") int epochs;
         @Option(names = "--test", defaultValue = "10000", description = "Test images (default: all ${DEFAULT-VALUE}).") int test;
         @Option(names = "--supervised", description = "Also train the same structure end to end on the labels (the comparison).") boolean supervised;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the labelled subset, the classifiers' "
+                + "initialisation and batch order (default: ${DEFAULT-VALUE}).") long seed;
 
         @Override
         public Integer call() throws Exception {
@@ -240,10 +242,10 @@ final class MultigridCommand {
     static final class Scores implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--run", required = true, description = "Run folder written by 'multigrid train'.") Path run;
         @Option(names = "--negative", description = "mnist | fashion-mnist | a folder: out-of-distribution images.") String negative;
         @Option(names = "--n", defaultValue = "1000", description = "Images of each kind (default: ${DEFAULT-VALUE}).") int n;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the image subsets and the synthesized images (default: ${DEFAULT-VALUE}).") long seed;
 
         @Override
         public Integer call() throws Exception {

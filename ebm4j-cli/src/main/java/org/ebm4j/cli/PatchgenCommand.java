@@ -102,12 +102,14 @@ final class PatchgenCommand {
     static final class Sample implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--run", required = true, description = "Run folder written by 'patchgen train'.") Path run;
         @Option(names = "--out", description = "Output folder (required unless --scales-info).") Path out;
-        @Option(names = "--n", defaultValue = "8") int n;
-        @Option(names = "--seed", defaultValue = "0") long seed;
-        @Option(names = "--width-scale", defaultValue = "1.0") double widthScale;
-        @Option(names = "--height-scale", defaultValue = "1.0") double heightScale;
+        @Option(names = "--n", defaultValue = "8", description = "Samples to draw (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial noise and the Langevin chains (default: ${DEFAULT-VALUE}).") long seed;
+        @Option(names = "--width-scale", defaultValue = "1.0", description = "Width of the samples as a multiple of the "
+                + "training image's, at every scale (default: ${DEFAULT-VALUE}).") double widthScale;
+        @Option(names = "--height-scale", defaultValue = "1.0", description = "Height of the samples as a multiple of the "
+                + "training image's, at every scale (default: ${DEFAULT-VALUE}).") double heightScale;
         @Option(names = "--start-scale", defaultValue = "0",
                 description = "Begin at this scale from the training image of the scale below (0 = from noise).")
         int startScale;
@@ -158,8 +160,8 @@ final class PatchgenCommand {
     @Command(name = "reconstruct", description = "Run the deterministic recovery chain from the blurred image.")
     static final class Reconstruct implements Callable<Integer> {
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
-        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--run", required = true, description = "Run folder written by 'patchgen train'.") Path run;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for reconstruction.png and real.png.") Path out;
 
         @Override
         public Integer call() throws Exception {
@@ -186,10 +188,10 @@ final class PatchgenCommand {
     static final class SuperResolve implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--run", required = true, description = "Run folder written by 'patchgen train'.") Path run;
         @Option(names = "--image", required = true, description = "Low-resolution image.") Path image;
         @Option(names = "--factor", defaultValue = "4", description = "Upscaling factor > 1 (default: ${DEFAULT-VALUE}).") double factor;
-        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for sr.png and bicubic.png.") Path out;
         @Option(names = "--net-scale", description = "Scale whose net runs (default: the third-finest trained).") Integer netScale;
         @Option(names = "--force", description = "Overwrite sr.png / bicubic.png in --out.") boolean force;
 
@@ -218,11 +220,11 @@ final class PatchgenCommand {
     abstract static class Blend implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--run", required = true, description = "Run folder written by 'patchgen train'.") Path run;
         @Option(names = "--ref", required = true, description = "Reference image (training image's aspect ratio).") Path ref;
         @Option(names = "--mask", required = true, description = "Grey mask: white = region to regenerate.") Path mask;
         @Option(names = "--start-scale", required = true, description = "Injection scale, 1..trained scales − 1.") int startScale;
-        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for blended.png, raw.png and strip.png.") Path out;
         @Option(names = "--force", description = "Overwrite blended.png / raw.png / strip.png in --out.") boolean force;
 
         abstract PatchGenApplications.Mode mode();
@@ -258,10 +260,10 @@ final class PatchgenCommand {
     static final class Paint2Image implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Mixin CommonOptions common;
-        @Option(names = "--run", required = true) Path run;
+        @Option(names = "--run", required = true, description = "Run folder written by 'patchgen train'.") Path run;
         @Option(names = "--paint", required = true, description = "Painting (training image's aspect ratio).") Path paint;
         @Option(names = "--start-scale", required = true, description = "Injection scale, 1..trained scales − 1.") int startScale;
-        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for raw.png and strip.png.") Path out;
         @Option(names = "--force", description = "Overwrite raw.png / strip.png in --out.") boolean force;
 
         @Override
@@ -285,7 +287,7 @@ final class PatchgenCommand {
                 description = "Content image (any aspect ratio: resized to the finest scale's pixel count, aspect kept).")
         Path content;
         @Option(names = "--start-scale", required = true, description = "Injection scale, 1..trained scales − 1.") int startScale;
-        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--out", required = true, description = "Output folder (created if needed) for stylized.png and strip.png.") Path out;
         @Option(names = "--steps-scale", defaultValue = "1.0",
                 description = "Multiply every chain's Langevin steps by F (default: ${DEFAULT-VALUE}).") double stepsScale;
         @Option(names = "--noise", description = "Run the chains with the training-time noise (default: noise-free).")

@@ -98,4 +98,31 @@ class HelpTest {
             org.ebm4j.core.Compute.set(org.ebm4j.core.Compute.FP32);
         }
     }
+
+    /** Every option of every command says in its help what it does (only picocli's -h and -V are its own). */
+    @Test
+    void everyOptionHasADescription() {
+        List<String> missing = new ArrayList<>();
+        int[] checked = {0};
+        walkOptions(new CommandLine(new Main()), missing, checked);
+        assertThat(checked[0]).as("options checked").isGreaterThan(100);
+        assertThat(missing).as("options without a description").isEmpty();
+    }
+
+    private static void walkOptions(CommandLine cl, List<String> missing, int[] checked) {
+        for (CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
+            List<String> names = List.of(o.names());
+            if (names.contains("--help") || names.contains("--version")) {
+                continue;
+            }
+            checked[0]++;
+            String text = String.join(" ", o.description()).trim();
+            if (text.isEmpty()) {
+                missing.add(cl.getCommandSpec().qualifiedName() + " " + o.longestName());
+            }
+        }
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            walkOptions(sub, missing, checked);
+        }
+    }
 }
