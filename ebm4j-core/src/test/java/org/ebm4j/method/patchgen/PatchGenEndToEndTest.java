@@ -81,17 +81,7 @@ class PatchGenEndToEndTest {
         b.scaleIterations = new int[] {5, 2};
         PatchGenConfig cfg = b.build();
         java.util.List<Long> done = new java.util.ArrayList<>();
-        ProgressListener count = new ProgressListener() {
-            @Override
-            public void start(String task, long total) {
-                done.add(-total);
-            }
-
-            @Override
-            public void progress(long d, String status) {
-                done.add(d);
-            }
-        };
+        ProgressListener count = recording(done);
         Path run = tmp.resolve("per-scale");
         try (NDManager m = NDManager.newBaseManager()) {
             PatchGenTrainer.trainNew(image, run, false, cfg, count, m).close();
@@ -167,18 +157,7 @@ class PatchGenEndToEndTest {
             assertThat(b.resolve("checkpoints/scale-01.ckpt")).doesNotExist();
             // the resumed process counts only what it has left: scale 1's iterations 4 and 5
             java.util.List<Long> resumed = new java.util.ArrayList<>();
-            ProgressListener count = new ProgressListener() {
-                @Override
-                public void start(String task, long total) {
-                    resumed.add(-total);
-                }
-
-                @Override
-                public void progress(long done, String status) {
-                    resumed.add(done);
-                }
-            };
-            PatchGenTrainer.resume(b, count, m).close();
+            PatchGenTrainer.resume(b, recording(resumed), m).close();
             TrainingCost cost = TrainingCost.of(tiny(), Pyramid.of(40, 30, 2, 20, 40));
             long left = Math.round(2 * cost.weight(1));
             assertThat(resumed).containsExactly(-left, Math.round(cost.weight(1)), left);
@@ -193,7 +172,22 @@ class PatchGenEndToEndTest {
                         .map(PatchGenEndToEndTest::withoutTiming).toList());
     }
 
-    private static String withoutTiming(String line) {
+    /** A listener that records each start as −total and each progress report as its count. */
+    private static ProgressListener recording(java.util.List<Long> into) {
+        return new ProgressListener() {
+            @Override
+            public void start(String task, long total) {
+                into.add(-total);
+            }
+
+            @Override
+            public void progress(long done, String status) {
+                into.add(done);
+            }
+        };
+    }
+
+        private static String withoutTiming(String line) {
         return line.replaceAll("\"ms_per_iter\":[0-9.Ee+-]+", "");
     }
 
