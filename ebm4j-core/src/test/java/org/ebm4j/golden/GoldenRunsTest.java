@@ -129,7 +129,9 @@ class GoldenRunsTest {
             MultigridConfig cfg = MultigridConfig.fast().toBuilder().method(mth).data("bars").imageSize(8)
                     .grids(new int[] {1, 2, 8}).trainLimit(0).widthMult(0.1).steps(3).baselineSteps(6).batchSize(8)
                     .epochs(2).maskSize(4).logEvery(1).sampleEvery(2).checkpointEvery(2).batchNorm(!mth.equals("cd1"))
-                    .inpaintTraining(inpaint).seed(11).build().validate();
+                    .inpaintTraining(inpaint).seed(11)
+                    .pcdChains("batch") // recorded before per-image chains became pcd's default
+                    .build().validate();
             RunFolder run = RunFolder.create(tmp.resolve("mg-" + method), false);
             try (NDManager m = NDManager.newBaseManager();
                  MultigridModel model = MultigridTrainer.trainNew(run, cfg, bars(8), null, m)) {

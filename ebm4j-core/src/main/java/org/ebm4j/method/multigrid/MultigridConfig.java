@@ -36,6 +36,12 @@ import java.util.List;
  * @param steps           Langevin steps per grid (mcd)
  * @param baselineSteps   Langevin steps of single-grid CD and PCD (the paper: 3 × 30 = 90)
  * @param cd1Steps        Langevin steps of CD-1 from the data
+ * @param pcdChains       persistent CD's chains: "per-image" (the paper, after Tieleman 2008: one chain
+ *                        per training image, started at the image itself and continued from where it
+ *                        stopped at that image's next visit, once per epoch) or "batch" (one batch of
+ *                        chains started from the first batch's up-scaled 1×1 images and advanced at
+ *                        every iteration, whatever the batch; ebm4j's pcd before 2026-12-03). A
+ *                        config.json without this setting was written before it existed and means batch
  * @param delta           Langevin step size δ of Eq. 8 (drift δ²/2, noise δ)
  * @param noise           whether the δ·U noise term is added (the TF code drops it)
  * @param referenceSigma  σ of the Gaussian reference p₀ in pixel units (≤ 0: uniform reference, no −Y/σ² term)
@@ -62,7 +68,7 @@ import java.util.List;
 public record MultigridConfig(
         String preset, Method method, String data, int imageSize, int channels, int trainLimit, int valHoldout,
         int[] grids, Nets nets, double widthMult, boolean leakyRelu, Init init, double bnMomentum, boolean batchNorm,
-        int steps, int baselineSteps, int cd1Steps, double delta, boolean noise, double referenceSigma,
+        int steps, int baselineSteps, int cd1Steps, PcdChains pcdChains, double delta, boolean noise, double referenceSigma,
         PixelRange pixelRange, boolean clip,
         double lr, double lrEnd, Schedule lrSchedule, double beta1, double beta2, double weightDecay,
         int batchSize, int epochs, boolean inpaintTraining, int maskSize,
@@ -96,6 +102,24 @@ public record MultigridConfig(
         @JsonCreator
         public static Method of(String s) {
             return Choices.parse(Method.class, "method", s);
+        }
+    }
+
+    /** Persistent CD's chains: one per training image (the paper) or one batch advanced every iteration. */
+    public enum PcdChains implements Choice {
+        PER_IMAGE,
+        BATCH;
+
+        /** The label, so string concatenation prints what config.json holds. */
+        @Override
+        public String toString() {
+            return label();
+        }
+
+        /** Parses a label; the message lists the valid ones. */
+        @JsonCreator
+        public static PcdChains of(String s) {
+            return Choices.parse(PcdChains.class, "pcd chains", s);
         }
     }
 
@@ -195,6 +219,9 @@ public record MultigridConfig(
         require(steps >= 0, "steps must be >= 0, got " + steps);
         require(baselineSteps >= 0, "baselineSteps must be >= 0, got " + baselineSteps);
         require(cd1Steps >= 0, "cd1Steps must be >= 0, got " + cd1Steps);
+        if (pcdChains == null) { // a config.json of before the setting: pcd then kept one batch of chains
+            pcdChains = PcdChains.BATCH;
+        }
         require(delta > 0 && Double.isFinite(delta), "delta must be > 0, got " + delta);
         require(pixelRange != null, "pixelRange is missing; use one of: " + Choices.labels(PixelRange.class));
         require(lr > 0, "lr must be > 0, got " + lr);
@@ -257,7 +284,7 @@ public record MultigridConfig(
     public static MultigridConfig paper() {
         return new MultigridConfig("paper", Method.MCD, "fashion-mnist", 64, 1, 10000, 0,
                 new int[] {1, 4, 16, 64}, Nets.PAPER, 1.0, false, Init.XAVIER, 0.1, true,
-                30, 90, 1, 0.3, true, 50.0, PixelRange.UINT8, false,
+                30, 90, 1, PcdChains.PER_IMAGE, 0.3, true, 50.0, PixelRange.UINT8, false,
                 0.3, 0.003, Schedule.LOGSPACE, 0.5, 0.999, 0.0,
                 100, 100, false, 32, 1, new Cadence(10, 100, 500));
     }
@@ -270,7 +297,7 @@ public record MultigridConfig(
     public static MultigridConfig code() {
         return new MultigridConfig("code", Method.MCD, "fashion-mnist", 64, 1, 10000, 0,
                 new int[] {1, 4, 16, 64}, Nets.CODE, 1.0, true, Init.XAVIER, 0.1, true,
-                90, 270, 1, 0.3, false, 0.0, PixelRange.UINT8, true,
+                90, 270, 1, PcdChains.PER_IMAGE, 0.3, false, 0.0, PixelRange.UINT8, true,
                 0.3, 0.3, Schedule.CONSTANT, 0.5, 0.999, 1e-4,
                 100, 700, false, 32, 1, new Cadence(10, 100, 500));
     }
@@ -289,7 +316,7 @@ public record MultigridConfig(
     public static MultigridConfig fast() {
         return new MultigridConfig("fast", Method.MCD, "fashion-mnist", 32, 1, 3000, 0,
                 new int[] {1, 2, 8, 32}, Nets.PAPER, 0.25, false, Init.XAVIER, 0.1, false,
-                30, 90, 1, 0.3, false, 1.0, PixelRange.UNIT, true,
+                30, 90, 1, PcdChains.PER_IMAGE, 0.3, false, 1.0, PixelRange.UNIT, true,
                 0.001, 0.001, Schedule.CONSTANT, 0.5, 0.999, 0.0,
                 100, 4, false, 16, 1, new Cadence(5, 20, 20));
     }
@@ -414,6 +441,7 @@ public record MultigridConfig(
         b.steps = steps;
         b.baselineSteps = baselineSteps;
         b.cd1Steps = cd1Steps;
+        b.pcdChains = pcdChains;
         b.delta = delta;
         b.noise = noise;
         b.referenceSigma = referenceSigma;
@@ -455,6 +483,7 @@ public record MultigridConfig(
         private int steps;
         private int baselineSteps;
         private int cd1Steps;
+        private PcdChains pcdChains;
         private double delta;
         private boolean noise;
         private double referenceSigma;
@@ -575,6 +604,17 @@ public record MultigridConfig(
 
         public Builder cd1Steps(int v) {
             cd1Steps = v;
+            return this;
+        }
+
+        public Builder pcdChains(PcdChains v) {
+            pcdChains = v;
+            return this;
+        }
+
+        /** Sets pcdChains by its label (per-image or batch); an unknown label is refused with the valid ones. */
+        public Builder pcdChains(String v) {
+            pcdChains = PcdChains.of(v);
             return this;
         }
 
@@ -715,7 +755,7 @@ public record MultigridConfig(
         }
 
         public MultigridConfig build() {
-            return new MultigridConfig(preset, method, data, imageSize, channels, trainLimit, valHoldout, grids, nets, widthMult, leakyRelu, init, bnMomentum, batchNorm, steps, baselineSteps, cd1Steps, delta, noise, referenceSigma, pixelRange, clip, lr, lrEnd, lrSchedule, beta1, beta2, weightDecay, batchSize, epochs, inpaintTraining, maskSize, seed, new Cadence(logEvery, sampleEvery, checkpointEvery));
+            return new MultigridConfig(preset, method, data, imageSize, channels, trainLimit, valHoldout, grids, nets, widthMult, leakyRelu, init, bnMomentum, batchNorm, steps, baselineSteps, cd1Steps, pcdChains, delta, noise, referenceSigma, pixelRange, clip, lr, lrEnd, lrSchedule, beta1, beta2, weightDecay, batchSize, epochs, inpaintTraining, maskSize, seed, new Cadence(logEvery, sampleEvery, checkpointEvery));
         }
     }
 

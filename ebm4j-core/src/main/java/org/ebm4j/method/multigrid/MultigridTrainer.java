@@ -36,7 +36,9 @@ import java.util.SplittableRandom;
 /**
  * Alg. 1 of paper 004 (multi-grid minimal CD) and its baselines with the same nets and budget:
  * each iteration synthesizes from the batch's own 1×1 images (mcd, single-grid), from the data
- * (cd1) or from persistent chains (pcd), then updates every net simultaneously on
+ * (cd1) or from persistent chains (pcd: by default the paper's, one chain per training image that
+ * starts at the image and continues at its next visit; {@link MultigridConfig#pcdChains}), then
+ * updates every net simultaneously on
  * mean f(syn) − mean f(obs) (Eq. 9), each with its own Adam.
  *
  * <p>Every random draw is keyed by (seed, iteration), so a resumed run equals an uninterrupted one.
@@ -102,6 +104,32 @@ public final class MultigridTrainer {
         return s -> cfg.lr() * Math.exp(ratio * Math.min(1.0, (s / 10) / (double) stages));
     }
 
+    /**
+     * Persistent CD's bank of chains for n training images, or null for the other methods:
+     * per-image (the paper) holds one chain per training image, batch one batch of chains that
+     * every iteration advances (filled from the first batch's 1×1 images by {@link #step}).
+     */
+    static PersistentBank pcdBank(MultigridModel model, int n) {
+        MultigridConfig cfg = model.config();
+        if (cfg.method() != MultigridConfig.Method.PCD) {
+            return null;
+        }
+        return cfg.pcdChains() == MultigridConfig.PcdChains.PER_IMAGE
+                ? new PersistentBank(model.manager(), n, 1, PCD_BANK)
+                : new PersistentBank(model.manager(), cfg.batchSize(), cfg.batchSize(), PCD_BANK);
+    }
+
+    /** Fills a per-image PCD bank with the training images themselves (pixel units): entry i is image i. */
+    static void fillWithImages(MultigridModel model, PersistentBank bank, ImageDataset data) {
+        int[] all = new int[data.size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        try (NDManager tmp = model.manager().newSubManager()) {
+            bank.fill(Map.of(PCD_BANK, model.toPixels(data.batch(tmp, all))));
+        }
+    }
+
     /** Trains from the checkpoint in run (if any) to the last iteration. */
     public MultigridModel train(RunFolder run, ImageDataset data, NDManager manager) throws IOException {
         checkData(cfg, data);
@@ -111,9 +139,7 @@ public final class MultigridTrainer {
         Torch.seed(Seeds.derive(cfg.seed(), -1));
         MultigridModel model = new MultigridModel(manager, cfg);
         Map<Integer, Adam> adams = new LinkedHashMap<>();
-        // persistent CD: the whole bank is the batch of persistent chains, all used every iteration
-        PersistentBank bank = cfg.method() == MultigridConfig.Method.PCD
-                ? new PersistentBank(model.manager(), cfg.batchSize(), cfg.batchSize(), PCD_BANK) : null;
+        PersistentBank bank = pcdBank(model, n);
         try {
             for (Map.Entry<Integer, ConvEnergyNet> e : model.nets().entrySet()) {
                 adams.put(e.getKey(), new Adam(model.manager(), e.getValue().trainableParameters(), schedule(cfg, total),
@@ -137,6 +163,9 @@ public final class MultigridTrainer {
                 try (NDArray ones = oneByOne(model, data)) {
                     model.setP0(ones);
                 }
+            }
+            if (bank != null && !bank.isFilled() && cfg.pcdChains() == MultigridConfig.PcdChains.PER_IMAGE) {
+                fillWithImages(model, bank, data); // each image's chain starts at the image (paper §6, after Tieleman 2008)
             }
             Checkpoint parts = MultigridRun.checkpoint(model, adams);
             if (bank != null) { // "pcd_bank", once the first iteration has filled it
@@ -216,7 +245,7 @@ public final class MultigridTrainer {
                 ? new MultigridModel.Observation(y, InpaintingMasks.of("random-square", m, cfg.batchSize(),
                         cfg.imageSize(), cfg.maskSize(), Seeds.derive(cfg.seed(), it, 7)))
                 : null;
-        StepResult r = step(model, adams, bank, y, obs, m);
+        StepResult r = step(model, adams, bank, idx, y, obs, m);
         row.put("iter", it);
         row.put("epoch", it / Batches.perEpoch(data.size(), cfg.batchSize()));
         for (Map.Entry<Integer, Update> e : r.updates().entrySet()) {
@@ -257,7 +286,9 @@ public final class MultigridTrainer {
     /**
      * The chains and the updates of one training iteration on a batch {@code y} (pixel units), for
      * the model's configured method: multi-grid or single-grid CD from the batch's 1×1 images
-     * (Alg. 1), CD-k from the data, or persistent CD from {@code bank} (read, then overwritten);
+     * (Alg. 1), CD-k from the data, or persistent CD from {@code bank} (read, then overwritten;
+     * per-image chains need the batch's image indices: {@link #step(MultigridModel, Map, PersistentBank,
+     * int[], NDArray, MultigridModel.Observation, NDManager)});
      * then one Adam step per grid net on mean f(syn) − mean f(obs) (Eq. 9, {@link #update}).
      * Used by the trainer and by the benchmark, so both run the same iteration.
      *
@@ -268,6 +299,17 @@ public final class MultigridTrainer {
      */
     public static StepResult step(MultigridModel model, Map<Integer, Adam> adams, PersistentBank bank, NDArray y,
                                   MultigridModel.Observation obs, NDManager m) {
+        return step(model, adams, bank, null, y, obs, m);
+    }
+
+    /**
+     * As {@link #step(MultigridModel, Map, PersistentBank, NDArray, MultigridModel.Observation, NDManager)},
+     * with {@code idx}, the training-set index of each image of {@code y}: per-image persistent CD
+     * continues the chain of image idx[i] (entry idx[i] of the bank) and writes it back; the other
+     * methods ignore it (may be null).
+     */
+    public static StepResult step(MultigridModel model, Map<Integer, Adam> adams, PersistentBank bank, int[] idx,
+                                  NDArray y, MultigridModel.Observation obs, NDManager m) {
         MultigridConfig cfg = model.config();
         List<NDArray> syn;
         long tChain = System.nanoTime();
@@ -282,14 +324,29 @@ public final class MultigridTrainer {
                 if (bank == null) {
                     throw new IllegalArgumentException("persistent CD needs its bank of chains, got none");
                 }
-                if (!bank.isFilled()) { // persistent chains start like single-grid CD, from the first batch's 1×1 images
-                    NDArray start = BlockResample.down(y, cfg.imageSize());
-                    bank.fill(Map.of(PCD_BANK, BlockResample.up(start, cfg.imageSize())));
+                if (cfg.pcdChains() == MultigridConfig.PcdChains.PER_IMAGE) {
+                    if (idx == null || idx.length != y.getShape().get(0)) {
+                        throw new IllegalArgumentException("per-image persistent CD needs the training-set index of each of the "
+                                + y.getShape().get(0) + " images of the batch, got " + (idx == null ? "none" : idx.length));
+                    }
+                    if (!bank.isFilled()) {
+                        throw new IllegalStateException("per-image persistent CD needs its bank filled with the training images");
+                    }
+                    // image idx[i]'s chain: from the image itself at its first visit, else from where it stopped
+                    NDArray from = bank.read(idx, m).get(PCD_BANK);
+                    NDArray next = model.chainAt(finest, from, cfg.imageSize(), cfg.baselineSteps(), obs);
+                    bank.write(idx, Map.of(PCD_BANK, next));
+                    syn = List.of(next);
+                } else { // batch: one batch of chains, all advanced every iteration
+                    if (!bank.isFilled()) { // they start like single-grid CD, from the first batch's 1×1 images
+                        NDArray start = BlockResample.down(y, cfg.imageSize());
+                        bank.fill(Map.of(PCD_BANK, BlockResample.up(start, cfg.imageSize())));
+                    }
+                    // every chain of the bank, in order, on copies in this iteration's scope; overwritten after use
+                    NDArray next = model.chainAt(finest, bank.readAll(m).get(PCD_BANK), cfg.imageSize(), cfg.baselineSteps(), obs);
+                    bank.writeAll(Map.of(PCD_BANK, next));
+                    syn = List.of(next);
                 }
-                // every chain of the bank, in order, on copies in this iteration's scope; overwritten after use
-                NDArray next = model.chainAt(finest, bank.readAll(m).get(PCD_BANK), cfg.imageSize(), cfg.baselineSteps(), obs);
-                bank.writeAll(Map.of(PCD_BANK, next));
-                syn = List.of(next);
             }
             default -> throw new IllegalStateException(cfg.method().label());
         }

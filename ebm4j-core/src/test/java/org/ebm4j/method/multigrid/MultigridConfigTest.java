@@ -89,4 +89,20 @@ class MultigridConfigTest {
         assertThat(org.ebm4j.config.ConfigOverrides.apply(MultigridConfig.TYPE, MultigridConfig.fast(), null,
                 java.util.List.of("valHoldout=250")).valHoldout()).isEqualTo(250);
     }
+
+    /** Persistent CD: per-image chains (the paper) in every preset; a config.json of before the setting means batch. */
+    @Test
+    void pcdChainsArePerImageExceptInConfigsWrittenBeforeTheSetting() {
+        for (String p : MultigridConfig.PRESETS) {
+            assertThat(MultigridConfig.preset(p).pcdChains()).isEqualTo(MultigridConfig.PcdChains.PER_IMAGE);
+        }
+        ObjectNode t = MultigridConfig.TYPE.toTree(MultigridConfig.fast().toBuilder().method("pcd").build());
+        assertThat(t.get("pcdChains").asText()).isEqualTo("per-image");
+        t.remove("pcdChains");
+        assertThat(MultigridConfig.fromJson(t).pcdChains()).isEqualTo(MultigridConfig.PcdChains.BATCH);
+        assertThat(MultigridConfig.fast().toBuilder().pcdChains("batch").build().pcdChains())
+                .isEqualTo(MultigridConfig.PcdChains.BATCH);
+        assertThatThrownBy(() -> MultigridConfig.fast().toBuilder().pcdChains("all"))
+                .hasMessageContaining("per-image").hasMessageContaining("batch");
+    }
 }
