@@ -29,7 +29,7 @@ public final class ConfigOverrides {
      * @param type  the config's JSON form
      * @param base  the starting values (a preset)
      * @param file  a JSON file holding a full or partial config (the form of config.json's
-     *              {@code config} object; a whole config.json of a run is accepted too), or null
+     *              {@code config} object; a whole config.json of a run is accepted too and read as that run reads it), or null
      * @param sets  {@code key=value} settings; keys are the JSON field names, dotted for nested
      *              ones ({@code cadence.logEvery}); values are JSON ({@code 0.01}, {@code true},
      *              {@code [1,4,16]}) or plain text ({@code restart})
@@ -38,7 +38,15 @@ public final class ConfigOverrides {
     public static <T extends Record> T apply(ConfigType<T> type, T base, Path file, List<String> sets) {
         ObjectNode tree = type.toTree(base);
         if (file != null) {
-            merge(tree, type.normalize(readFile(type, file)));
+            JsonNode root = readFile(type, file);
+            JsonNode inner = root.get("config");
+            if (inner != null && inner.isObject()) {
+                // a run's whole config.json is that run's complete config: read as the run reads it
+                // (a setting it predates takes its legacy value, not the preset's), not merged onto the preset
+                tree = type.toTree(type.read(inner));
+            } else {
+                merge(tree, type.normalize(root));
+            }
         }
         for (String s : sets == null ? List.<String>of() : sets) {
             int eq = s.indexOf('=');
@@ -61,9 +69,7 @@ public final class ConfigOverrides {
         if (root == null || !root.isObject()) {
             throw new EbmException("config file '" + file + "' must hold a JSON object of " + type.name() + " settings");
         }
-        // a run's whole config.json: its settings are the "config" object
-        JsonNode inner = root.get("config");
-        return inner != null && inner.isObject() ? inner : root;
+        return root;
     }
 
     /** A value given on the command line: JSON when it parses as JSON, else the text itself. */
