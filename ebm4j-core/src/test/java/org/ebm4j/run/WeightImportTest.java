@@ -130,7 +130,15 @@ class WeightImportTest {
             WeightImport.load(f, b, "generator");
             assertSame(snapshot(b), snapshot(a));
             NDArray z = m.randomNormal(new Shape(3, 16));
-            assertThat(b.apply(z).toFloatArray()).containsExactly(a.apply(z).toFloatArray());
+            // the weights are bit-exact (above); the outputs of two nets with equal weights in
+            // different buffers may differ in the last bits (libtorch's CPU kernels can sum in an
+            // order that depends on the buffers' alignment; seen once in a full-suite run)
+            float[] outB = b.apply(z).toFloatArray();
+            float[] outA = a.apply(z).toFloatArray();
+            assertThat(outB).hasSameSizeAs(outA);
+            for (int i = 0; i < outA.length; i++) {
+                assertThat(outB[i]).as("output %d", i).isCloseTo(outA[i], org.assertj.core.data.Offset.offset(1e-5f + 1e-4f * Math.abs(outA[i])));
+            }
 
             // a float64 net written out, read into a float32 net: the values rounded to float32
             Torch.seed(7);
