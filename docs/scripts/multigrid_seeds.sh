@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
-# The four multi-grid methods under --preset fast-eq8 (Eq. 8 with its noise term, delta 0.02,
-# sigma 1), several seeds each (docs/MULTIGRID.md, "Four methods, three seeds (fast-eq8)").
+# The four multi-grid methods under one preset (default fast-eq8: Eq. 8 with its noise term,
+# delta 0.02, sigma 1), several seeds each (docs/MULTIGRID.md, "Four methods, three seeds").
 # Methods: mcd, single-grid, cd1, pcd (persistent CD as the paper defines it: one chain per
 # training image, from the image, continued at its next visit) and pcd-batch (--method pcd --set
 # pcdChains=batch: one batch of chains advanced every iteration, ebm4j's pcd before 2026-12-03).
 # For every seed (outer loop, so that an interrupted queue leaves whole seeds) and method:
-#   train      multigrid train --preset fast-eq8 --method M --seed S
+#   train      multigrid train --preset $PRESET --method M --seed S
 #   FID        1,000 samples from scratch (multigrid sample --seed 1), vs fashion-mnist:test, n 1000;
 #              grid.png and chain.png are moved out of the folder first, so eval fid sees only
 #              the 1,000 sample_NNN.png
 #   inpaint    doodle and pepper masks, 500 test images, coarse rule any (the default)
 #   AUROC      multigrid score (f - |Y|^2/2sigma^2 at the finest grid) of 500 Fashion-MNIST training
 #              images (in) and 500 MNIST test images (out), then eval auroc
-# and writes RUNS_DIR/results/s<S>-<M>.json (one small JSON object per run). Every step is skipped
-# when its output exists, so the script resumes where it stopped (an interrupted training resumes
-# from its checkpoint). docs/scripts/multigrid_seeds_table.py RUNS_DIR/results/*.json prints the table.
+#   features   multigrid features with 1,000, 2,000 and 4,000 labels (30 classifier epochs, 5,000
+#              test images, per-channel standardised features); mcd runs add --supervised (the
+#              same structure trained end to end on the labels)
+# and writes RUNS_DIR/results/s<S>-<M>.json (one small JSON object per run, rewritten from the
+# outputs there are at every pass; a step not run is null). Every step is skipped when its output
+# exists, so the script resumes where it stopped (an interrupted training resumes from its
+# checkpoint). docs/scripts/multigrid_seeds_table.py RUNS_DIR/results/*.json prints the table.
 #
 # usage: docs/scripts/multigrid_seeds.sh RUNS_DIR [seed ...]     (default seeds: 1 2 3)
-# env:   METHODS (default "mcd single-grid cd1 pcd-batch pcd"), EBM4J (launcher, default ./ebm4j of
-#        this checkout; note that ./ebm4j rebuilds with mvn install when sources changed)
+# env:   METHODS (default "mcd single-grid cd1 pcd-batch pcd"), PRESET (default fast-eq8),
+#        STEPS (default "train fid inpaint auroc features"; train always runs when a later step
+#        needs the model), EBM4J (launcher, default ./ebm4j of this checkout; note that ./ebm4j
+#        rebuilds with mvn install when sources changed)
 # One libtorch thread per command (the machine is shared); one run took 5-12 min in all on a
 # 2-core machine with one other job.
 set -euo pipefail
@@ -28,6 +34,9 @@ runs=${1:?usage: $0 RUNS_DIR [seed ...]}
 shift
 seeds=${*:-1 2 3}
 methods=${METHODS:-mcd single-grid cd1 pcd-batch pcd}
+preset=${PRESET:-fast-eq8}
+steps=" ${STEPS:-train fid inpaint auroc features} "
+want() { [[ "$steps" == *" $1 "* ]]; }
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 export EBM4J_JAVA_OPTS=${EBM4J_JAVA_OPTS:-"-Xmx6g -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1"}
 T="--threads 1"
@@ -39,7 +48,6 @@ for s in $seeds; do
     name="s$s-$m"
     r="$runs/$name"
     res="$runs/results/$name.json"
-    [ -f "$res" ] && { echo "$name: done ($res)"; continue; }
     echo "$name: $(date -u +%H:%M:%S) start"
 
     # 1. train (wall seconds in $r.train_s once finished)
@@ -52,14 +60,14 @@ for s in $seeds; do
           pcd-batch) how="--method pcd --set pcdChains=batch" ;;
           *) how="--method $m" ;;
         esac
-        "$E" multigrid train --preset fast-eq8 $how --seed "$s" --out "$r" $T --progress lines >> "$r.train.log" 2>&1
+        "$E" multigrid train --preset "$preset" $how --seed "$s" --out "$r" $T --progress lines >> "$r.train.log" 2>&1
       fi
       echo $(( $(now) - t0 )) > "$r.train_s"
     fi
     t0=$(now)
 
     # 2. FID-FMNIST of 1,000 samples from scratch
-    if [ ! -f "$r/fid.json" ]; then
+    if want fid && [ ! -f "$r/fid.json" ]; then
       rm -rf "$r/samples1000" "$r/samples1000-extra"
       "$E" multigrid sample --run "$r" --out "$r/samples1000" --n 1000 --seed 1 $T --quiet > /dev/null
       mkdir -p "$r/samples1000-extra"
@@ -74,35 +82,51 @@ for s in $seeds; do
 
     # 3. inpainting PSNR (doodle, pepper; rule any)
     for k in doodle pepper; do
-      if [ ! -f "$r/inpaint-$k/inpaint.json" ]; then
+      if want inpaint && [ ! -f "$r/inpaint-$k/inpaint.json" ]; then
         rm -rf "$r/inpaint-$k"
         "$E" multigrid inpaint --run "$r" --mask $k --n 500 --out "$r/inpaint-$k" $T --quiet > /dev/null
       fi
     done
 
     # 4. AUROC Fashion-MNIST train (in) vs MNIST test (out) on the finest grid's score
-    if [ ! -f "$r/auroc.json" ]; then
+    if want auroc && [ ! -f "$r/auroc.json" ]; then
       "$E" multigrid score --run "$r" --data fashion-mnist:train --n 500 --out "$r/score-fmnist-train.csv" --force $T --quiet > /dev/null
       "$E" multigrid score --run "$r" --data mnist:test --n 500 --out "$r/score-mnist-test.csv" --force $T --quiet > /dev/null
       "$E" eval auroc --in "$r/score-fmnist-train.csv" --out "$r/score-mnist-test.csv" > "$r/auroc.json.tmp"
       mv "$r/auroc.json.tmp" "$r/auroc.json"
     fi
     eval_s=$(( $(now) - t0 ))
-    [ -f "$r.eval_s" ] || echo "$eval_s" > "$r.eval_s"
+    if want fid && want inpaint && want auroc && [ ! -f "$r.eval_s" ]; then echo "$eval_s" > "$r.eval_s"; fi
 
-    # 5. one result file per run
-    python3 - "$r" "$m" "$s" "$res" <<'EOF'
-import json, sys
-r, m, s, res = sys.argv[1:]
+    # 5. learned features (paper Table 2): a classifier on the frozen nets' features
+    for l in 1000 2000 4000; do
+      if want features && [ ! -f "$r/features-$l.json" ]; then
+        sup=""; [ "$m" = mcd ] && sup="--supervised"
+        "$E" multigrid features --run "$r" --labels $l --epochs 30 --test 5000 $sup $T --quiet > "$r/features-$l.json.tmp"
+        mv "$r/features-$l.json.tmp" "$r/features-$l.json"
+      fi
+    done
+
+    # 6. one result file per run, from the outputs there are
+    python3 - "$r" "$m" "$s" "$res" "$preset" <<'EOF'
+import json, os, sys
+r, m, s, res, preset = sys.argv[1:]
 def load(p):
+    if not os.path.exists(p):
+        return {}
     return json.loads(open(p).read().strip().splitlines()[-1])
+def num(p):
+    return int(open(p).read()) if os.path.exists(p) else None
 fid = load(r + '/fid.json'); au = load(r + '/auroc.json')
-o = {'run': r, 'method': m, 'seed': int(s), 'preset': 'fast-eq8',
-     'train_s': int(open(r + '.train_s').read()), 'eval_s': int(open(r + '.eval_s').read()),
+o = {'run': r, 'method': m, 'seed': int(s), 'preset': preset,
+     'train_s': num(r + '.train_s'), 'eval_s': num(r + '.eval_s'),
      'fid': fid.get('fid'), 'kid': fid.get('kid'), 'auroc': au.get('auroc')}
 for k in ('doodle', 'pepper'):
     i = load('%s/inpaint-%s/inpaint.json' % (r, k))
-    o['psnr_' + k] = i['psnr']; o['error_' + k] = i['error']
+    o['psnr_' + k] = i.get('psnr'); o['error_' + k] = i.get('error')
+for l in (1000, 2000, 4000):
+    f = load('%s/features-%d.json' % (r, l))
+    o['features_%d' % l] = f.get('test_error'); o['supervised_%d' % l] = f.get('supervised_test_error')
 json.dump(o, open(res + '.tmp', 'w')); open(res + '.tmp', 'a').write('\n')
 import os; os.replace(res + '.tmp', res)
 print(json.dumps(o))

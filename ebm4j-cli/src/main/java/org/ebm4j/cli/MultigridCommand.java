@@ -221,19 +221,44 @@ final class MultigridCommand {
         @Option(names = "--supervised", description = "Also train the same structure end to end on the labels (the comparison).") boolean supervised;
         @Option(names = "--seed", defaultValue = "0", description = "Seed of the labelled subset, the classifiers' "
                 + "initialisation and batch order (default: ${DEFAULT-VALUE}).") long seed;
+        @Option(names = "--split", defaultValue = "test", description = "test (the test split) | val (--test images of the "
+                + "training split that the labelled images are not drawn from: the run's held-out images when it has "
+                + "some, else a seeded subset), for choosing settings without the test images (default: ${DEFAULT-VALUE}).") String split;
+        @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Standardise every feature channel by its mean and sd over the labelled images "
+                        + "(--no-standardize: raw features) (default: ${DEFAULT-VALUE}).") boolean standardize;
 
         @Override
         public Integer call() throws Exception {
             Checks.atLeast(spec, "--labels", labels, 10);
             Checks.atLeast(spec, "--epochs", epochs, 1);
             Checks.atLeast(spec, "--test", test, 1);
+            if (!split.equals("test") && !split.equals("val")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--split must be test or val, got '" + split + "'");
+            }
             try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
                 MultigridConfig cfg = model.config();
-                var train = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TRAIN, 0, 0);
-                var testSet = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, test, 0);
-                var s = org.ebm4j.method.multigrid.MultigridFeatures.Settings.defaults(labels, seed).withEpochs(epochs);
+                org.ebm4j.data.ImageDataset train;
+                org.ebm4j.data.ImageDataset testSet;
+                if (split.equals("test")) {
+                    train = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TRAIN, 0, 0);
+                    testSet = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, test, 0);
+                } else if (cfg.valHoldout() > 0) {
+                    // labelled images from what training used, validation from what it held out
+                    train = org.ebm4j.data.Datasets.load(cfg.data(), org.ebm4j.data.Datasets.Split.TRAIN,
+                            new org.ebm4j.data.DataOptions(cfg.imageSize(), cfg.channels(), 0, 0),
+                            org.ebm4j.method.multigrid.MultigridTrainer.holdout(cfg), org.ebm4j.data.Datasets.Part.REST);
+                    testSet = org.ebm4j.method.multigrid.MultigridEval.heldOut(cfg, test, 0);
+                } else {
+                    var all = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TRAIN, 0, 0);
+                    var parts = org.ebm4j.method.multigrid.MultigridFeatures.validationSplit(all, test, seed);
+                    train = parts[0];
+                    testSet = parts[1];
+                }
+                var s = org.ebm4j.method.multigrid.MultigridFeatures.Settings.defaults(labels, seed).withEpochs(epochs)
+                        .withStandardize(standardize);
                 var r = org.ebm4j.method.multigrid.MultigridFeatures.evaluate(model, train, testSet, s, supervised);
-                System.out.println(org.ebm4j.method.multigrid.MultigridEval.writeFeaturesReport(run, cfg, r));
+                System.out.println(org.ebm4j.method.multigrid.MultigridEval.writeFeaturesReport(run, cfg, r, split));
             }
             return 0;
         }

@@ -65,7 +65,13 @@ class MultigridCliTest {
         }
         CliRun.Result f = cli("multigrid", "features", "--run", run.toString(), "--labels", "16", "--epochs", "3", "--supervised");
         assertThat(f.code()).as(f.err()).isZero();
-        assertThat(f.out()).contains("\"test_error\"").contains("\"supervised_test_error\"");
+        assertThat(f.out()).contains("\"test_error\"").contains("\"supervised_test_error\"").contains("\"split\":\"test\"");
+        // settings are chosen on training images the labelled ones are not drawn from (this run held none out)
+        CliRun.Result v = cli("multigrid", "features", "--run", run.toString(), "--labels", "12", "--epochs", "2",
+                "--split", "val", "--test", "6", "--no-standardize");
+        assertThat(v.code()).as(v.err()).isZero();
+        assertThat(v.out()).contains("\"split\":\"val\"").contains("\"test_images\":6").contains("\"standardized\":false");
+        assertThat(run.resolve("metrics/features-val-raw-12.json")).exists();
         CliRun.Result sc = cli("multigrid", "scores", "--run", run.toString(), "--n", "8");
         assertThat(sc.code()).as(sc.err()).isZero();
         assertThat(sc.out()).contains("training").contains("synthesized").contains("grid 8x8");
@@ -269,6 +275,10 @@ class MultigridCliTest {
         CliRun.Result labels = cli("multigrid", "features", "--run", run.toString(), "--labels", "5000");
         assertThat(labels.code()).isEqualTo(1);
         assertThat(labels.err()).contains("more than the 24 training images");
+
+        CliRun.Result split = cli("multigrid", "features", "--run", run.toString(), "--split", "train");
+        assertThat(split.code()).isEqualTo(2);
+        assertThat(split.err()).contains("--split must be test or val, got 'train'");
 
         CliRun.Result mask = cli("multigrid", "inpaint", "--run", run.toString(), "--mask", "zigzag", "--out", tmp.resolve("z").toString());
         assertThat(mask.code()).isEqualTo(2);

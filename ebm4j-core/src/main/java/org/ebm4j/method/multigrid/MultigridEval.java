@@ -204,12 +204,24 @@ public final class MultigridEval {
 
     /** Writes the JSON line of a feature evaluation to {@code run}/metrics/features-{labels}.json and returns it. */
     public static String writeFeaturesReport(Path run, MultigridConfig cfg, MultigridFeatures.Result r) throws IOException {
+        return writeFeaturesReport(run, cfg, r, "test");
+    }
+
+    /**
+     * Writes the feature result as JSON to {@code run}/metrics/features-[val-][raw-]LABELS.json (raw: not
+     * standardised) and returns it.
+     *
+     * @param split "test" or "val": where the error was measured (a validation result gets its own file)
+     */
+    public static String writeFeaturesReport(Path run, MultigridConfig cfg, MultigridFeatures.Result r, String split) throws IOException {
         Map<String, Object> o = MultigridFeatures.toJson(r, run.toString());
         o.put("method", cfg.method().label());
+        o.put("split", split);
         String line = AtomicFiles.MAPPER.writeValueAsString(o);
         Path metrics = run.resolve("metrics");
         Files.createDirectories(metrics);
-        AtomicFiles.writeString(metrics.resolve("features-" + r.labels() + ".json"), line + "\n");
+        AtomicFiles.writeString(metrics.resolve("features-" + (split.equals("val") ? "val-" : "")
+                + (r.standardized() ? "" : "raw-") + r.labels() + ".json"), line + "\n");
         return line;
     }
 

@@ -56,8 +56,12 @@ public final class MultigridFeatures {
      * @param lr          Adam learning rate (&gt; 0)
      * @param weightDecay L2 weight decay (≥ 0)
      * @param seed        seed of the subset, the initialisation and the batch order
+     * @param standardize standardise every feature channel by its mean and sd over the labelled
+     *                    images before the head (see {@link #standardize}); chosen on validation
+     *                    images, see {@link #validationSplit}
      */
-    public record Settings(int labels, int epochs, int batch, double lr, double weightDecay, long seed) {
+    public record Settings(int labels, int epochs, int batch, double lr, double weightDecay, long seed,
+                           boolean standardize) {
         public Settings {
             require(labels >= 1, "labels must be >= 1, got " + labels);
             require(epochs >= 1, "epochs must be >= 1, got " + epochs);
@@ -72,20 +76,30 @@ public final class MultigridFeatures {
             }
         }
 
-        /** The paper-style defaults: 60 epochs, batches of 100, Adam 1e-3, weight decay 1e-4. */
+        /** Settings with standardised features. */
+        public Settings(int labels, int epochs, int batch, double lr, double weightDecay, long seed) {
+            this(labels, epochs, batch, lr, weightDecay, seed, true);
+        }
+
+        /** The paper-style defaults: 60 epochs, batches of 100, Adam 1e-3, weight decay 1e-4, standardised features. */
         public static Settings defaults(int labels, long seed) {
-            return new Settings(labels, 60, 100, 1e-3, 1e-4, seed);
+            return new Settings(labels, 60, 100, 1e-3, 1e-4, seed, true);
         }
 
         /** The same settings with another number of epochs. */
         public Settings withEpochs(int e) {
-            return new Settings(labels, e, batch, lr, weightDecay, seed);
+            return new Settings(labels, e, batch, lr, weightDecay, seed, standardize);
+        }
+
+        /** The same settings with or without standardised features. */
+        public Settings withStandardize(boolean on) {
+            return new Settings(labels, epochs, batch, lr, weightDecay, seed, on);
         }
     }
 
     /** Test error of the frozen-feature classifier and of the supervised comparison. */
     public record Result(int labels, int testImages, double testError, double trainError, Double supervisedTestError,
-                         int featureDim, int epochs) {
+                         int featureDim, int epochs, boolean standardized) {
     }
 
     /**
@@ -212,7 +226,9 @@ public final class MultigridFeatures {
         try (NDManager m = model.manager().newSubManager()) {
             List<NDArray> trF = frozenFeatures(model, train, labeled, m);
             List<NDArray> teF = frozenFeatures(model, test, testIdx, m);
-            standardize(trF, teF);
+            if (s.standardize()) {
+                standardize(trF, teF);
+            }
             List<long[]> shapes = new ArrayList<>();
             for (NDArray f : trF) {
                 shapes.add(new long[] {f.getShape().get(1), f.getShape().get(2), f.getShape().get(3)});
@@ -230,8 +246,40 @@ public final class MultigridFeatures {
                 testErr = error(head, teF, yTe, m);
             }
             Double sup = supervised ? supervisedError(model.config(), train, test, labeled, s, classes, m) : null;
-            return new Result(s.labels(), test.size(), testErr, trainErr, sup, dim, s.epochs());
+            return new Result(s.labels(), test.size(), testErr, trainErr, sup, dim, s.epochs(), s.standardize());
         }
+    }
+
+    /**
+     * Splits a labelled training set for choosing the classifier's settings without the test images:
+     * {@code n} validation images (a seeded subset) and the rest, the pool {@link #evaluate} draws its
+     * labelled images from. The two parts share no image, so a setting chosen on the validation
+     * error never saw the test split. The energy nets were trained without labels, possibly on some of
+     * the validation images (a run that held images out with valHoldout should use those instead).
+     *
+     * @return {pool, validation}
+     */
+    public static ImageDataset[] validationSplit(ImageDataset train, int n, long seed) {
+        int[][] idx = validationIndices(train.size(), n, seed);
+        return new ImageDataset[] {train.subset(idx[0]), train.subset(idx[1])};
+    }
+
+    /** {rest, validation} indices of {@link #validationSplit}, both ascending. */
+    static int[][] validationIndices(int size, int n, long seed) {
+        if (n < 1 || n >= size) {
+            throw new EbmException("validation images must be between 1 and " + (size - 1) + " (the training split has "
+                    + size + "), got " + n);
+        }
+        int[] val = Batches.subset(size, n, Seeds.derive(seed, 3));
+        int[] rest = new int[size - val.length];
+        for (int i = 0, j = 0, k = 0; i < size; i++) {
+            if (j < val.length && val[j] == i) {
+                j++;
+            } else {
+                rest[k++] = i;
+            }
+        }
+        return new int[][] {rest, val};
     }
 
     /**
@@ -407,6 +455,7 @@ public final class MultigridFeatures {
         o.put("supervised_test_error", r.supervisedTestError());
         o.put("feature_dim", r.featureDim());
         o.put("epochs", r.epochs());
+        o.put("standardized", r.standardized());
         return o;
     }
 

@@ -55,4 +55,44 @@ class MultigridFeaturesTest {
                     .hasMessageContaining("the feature head (lr 1.0E300) diverged at iteration 1");
         }
     }
+
+    /** The validation images and the labelled pool partition the training set: disjoint, complete, seeded. */
+    @Test
+    void validationSplitPartitionsTheTrainingImages() {
+        int[][] p = MultigridFeatures.validationIndices(50, 7, 3);
+        assertThat(p[1]).hasSize(7).isSorted();
+        assertThat(p[0]).hasSize(43).isSorted();
+        java.util.Set<Integer> all = new java.util.TreeSet<>();
+        for (int[] part : p) {
+            for (int i : part) {
+                assertThat(all.add(i)).as("index %d in both parts", i).isTrue();
+            }
+        }
+        assertThat(all).hasSize(50).contains(0, 49);
+        assertThat(MultigridFeatures.validationIndices(50, 7, 3)[1]).containsExactly(p[1]);
+        assertThat(MultigridFeatures.validationIndices(50, 7, 4)[1]).isNotEqualTo(p[1]);
+        org.ebm4j.data.ImageDataset d = MultigridTest.bars();
+        org.ebm4j.data.ImageDataset[] sets = MultigridFeatures.validationSplit(d, 5, 3);
+        int[][] q = MultigridFeatures.validationIndices(d.size(), 5, 3);
+        assertThat(sets[1].labels()).containsExactly(d.labels(q[1]));
+        assertThat(sets[0].size()).isEqualTo(d.size() - 5);
+        assertThatThrownBy(() -> MultigridFeatures.validationSplit(d, d.size(), 3))
+                .hasMessageContaining("validation images must be between 1 and " + (d.size() - 1));
+    }
+
+    /** With standardize off the head sees the raw features: a different result, and the flag is reported. */
+    @Test
+    void standardizeCanBeTurnedOff() {
+        try (NDManager m = NDManager.newBaseManager(); MultigridModel model = new MultigridModel(m, MultigridTest.tiny("mcd"))) {
+            org.ebm4j.data.ImageDataset d = MultigridTest.bars();
+            MultigridFeatures.Settings on = new MultigridFeatures.Settings(16, 2, 8, 1e-2, 1e-4, 9);
+            MultigridFeatures.Result a = MultigridFeatures.evaluate(model, d, d, on, false);
+            MultigridFeatures.Result b = MultigridFeatures.evaluate(model, d, d, on.withStandardize(false), false);
+            MultigridFeatures.Result a2 = MultigridFeatures.evaluate(model, d, d, on, false);
+            assertThat(a.standardized()).isTrue();
+            assertThat(b.standardized()).isFalse();
+            assertThat(a2.trainError()).isEqualTo(a.trainError());
+            assertThat(MultigridFeatures.toJson(b, "r").get("standardized")).isEqualTo(false);
+        }
+    }
 }
