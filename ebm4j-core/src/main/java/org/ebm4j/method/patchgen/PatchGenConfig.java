@@ -50,6 +50,9 @@ import org.ebm4j.core.EbmException;
  * @param netSize          which net every scale uses: auto = the official rule (net (a) below 64 px,
  *                         net (b) from 64 px), small = net (a) everywhere (4× cheaper per pixel), medium
  *                         = net (b) everywhere
+ * @param scaleInit        how a scale's net starts: fresh = N(0, initStd) kernels (the official code),
+ *                         coarser = the trained net of the next coarser scale when it has the same
+ *                         widths (as SinGAN initialises each scale), fresh otherwise
  *
  * <p>Every value is checked when the record is made: an invalid config cannot exist, and the
  * message names the setting and its valid range. config.json files of ebm4j 0.1.0 (flat
@@ -63,7 +66,7 @@ public record PatchGenConfig(
         double lrInit, double lrMin, int lrDecayIters, double beta1, double beta2, double gradClamp,
         int pad, long seed, boolean quantize8, NoiseType noiseType,
         EarlyStop earlyStop, double earlyStopThreshold, int maxRestarts,
-        Cadence cadence, double initStd, NetSize netSize) {
+        Cadence cadence, double initStd, NetSize netSize, ScaleInit scaleInit) {
 
     /** The JSON form (config.json's "config" object), also what --set and --config address. */
     public static final ConfigType<PatchGenConfig> TYPE = new ConfigType<>(PatchGenConfig.class, "patchgen",
@@ -84,6 +87,29 @@ public record PatchGenConfig(
         @JsonCreator
         public static NoiseType of(String s) {
             return Choices.parse(NoiseType.class, "noise type", s);
+        }
+    }
+
+    /** How a scale's net is initialised. */
+    public enum ScaleInit implements Choice {
+        /** N(0, initStd) kernels and zero biases at every scale (the official code). */
+        FRESH,
+        /**
+         * A copy of the next coarser scale's trained net when both have the same widths (SinGAN's
+         * practice; Shaham, Dekel and Michaeli, "SinGAN", 2019), else fresh: the finer net starts
+         * from patch statistics one scale blurrier instead of from nearly nothing.
+         */
+        COARSER;
+
+        @Override
+        public String toString() {
+            return label();
+        }
+
+        /** Parses a label; the message lists the valid ones. */
+        @JsonCreator
+        public static ScaleInit of(String s) {
+            return Choices.parse(ScaleInit.class, "scale init", s);
         }
     }
 
@@ -166,6 +192,8 @@ public record PatchGenConfig(
         require(initStd > 0, "initStd must be > 0, got " + initStd);
         // an old config.json has no netSize: the official rule, as before the setting existed
         netSize = netSize == null ? NetSize.AUTO : netSize;
+        // nor scaleInit: fresh nets, as before the setting existed
+        scaleInit = scaleInit == null ? ScaleInit.FRESH : scaleInit;
     }
 
     /** Equal when the JSON forms are equal (a record's own equals compares arrays by identity). */
@@ -254,7 +282,8 @@ public record PatchGenConfig(
     public static PatchGenConfig paper() {
         return new PatchGenConfig("paper", 8, 25, 250, 4000, new int[0], 60, 30, 30, 0.01,
                 0.01, 0.0, 1000, 0.1, 0.75, 4e-4, 5e-5, 3200, 0.5, 0.999, 0.0,
-                5, 1, true, NoiseType.UNIFORM, EarlyStop.RESTART, 2.0, 2, new Cadence(25, 200, 500), 0.005, NetSize.AUTO);
+                5, 1, true, NoiseType.UNIFORM, EarlyStop.RESTART, 2.0, 2, new Cadence(25, 200, 500), 0.005, NetSize.AUTO,
+                ScaleInit.FRESH);
     }
 
     /**
@@ -417,6 +446,7 @@ public record PatchGenConfig(
         public int checkpointEvery;
         public double initStd;
         public NetSize netSize;
+        public ScaleInit scaleInit;
 
         Builder(PatchGenConfig c) {
             preset = c.preset;
@@ -452,13 +482,14 @@ public record PatchGenConfig(
             checkpointEvery = c.cadence.checkpointEvery();
             initStd = c.initStd;
             netSize = c.netSize;
+            scaleInit = c.scaleInit;
         }
 
         public PatchGenConfig build() {
             return new PatchGenConfig(preset, numScales, minSize, maxSize, iterations, scaleIterations, stepsInit, steps, stepsRec,
                     stepSize, noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin,
                     lrDecayIters, beta1, beta2, gradClamp, pad, seed, quantize8, noiseType, earlyStop,
-                    earlyStopThreshold, maxRestarts, new Cadence(logEvery, imageEvery, checkpointEvery), initStd, netSize);
+                    earlyStopThreshold, maxRestarts, new Cadence(logEvery, imageEvery, checkpointEvery), initStd, netSize, scaleInit);
         }
     }
 

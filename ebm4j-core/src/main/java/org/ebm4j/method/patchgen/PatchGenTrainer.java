@@ -136,6 +136,11 @@ public final class PatchGenTrainer {
         while (true) {
             Torch.seed(Seeds.derive(cfg.seed(), s, -1, restart));
             PatchEnergyNet net = model.newNet(s);
+            if (firstIter == 0 && warmStarts(model, s)) {
+                // the coarser scale's trained net as the starting point (its checkpoint: what a
+                // resumed run reads too); a resume past iteration 0 loads the partial below instead
+                PatchGenRun.loadInto(PatchGenRun.scaleCheckpoint(run, s - 1), net, model.manager());
+            }
             model.setNet(s, net);
             Adam adam = PatchGenStep.newAdam(cfg, s, model.manager(), net);
             Checkpoint parts = PatchGenRun.checkpoint(net, adam);
@@ -175,6 +180,17 @@ public final class PatchGenTrainer {
         saved.freezeSpectralState();
         model.setNet(s, saved);
         closeParameters(trained);
+    }
+
+    /** Whether scale s starts from scale s − 1's trained net: scaleInit coarser and equal widths. */
+    static boolean warmStarts(PatchGenModel model, int s) {
+        PatchGenConfig c = model.config();
+        if (s == 0 || c.scaleInit() != PatchGenConfig.ScaleInit.COARSER) {
+            return false;
+        }
+        Pyramid p = model.pyramid();
+        return java.util.Arrays.equals(c.netWidths(p.widths()[s], p.heights()[s]),
+                c.netWidths(p.widths()[s - 1], p.heights()[s - 1]));
     }
 
     private static void closeParameters(PatchEnergyNet net) {

@@ -75,6 +75,49 @@ class PatchGenEndToEndTest {
         }
     }
 
+    /**
+     * scaleInit coarser: scale 1 starts from scale 0's trained net, so after one Adam step (each
+     * weight moves by at most about lr) it is still within lr of it; fresh nets are new draws.
+     */
+    @Test
+    void scaleInitCoarserStartsFromTheCoarserScalesNet() throws Exception {
+        for (PatchGenConfig.ScaleInit init : PatchGenConfig.ScaleInit.values()) {
+            PatchGenConfig.Builder b = tiny().toBuilder();
+            b.scaleIterations = new int[] {6, 1};
+            b.netSize = PatchGenConfig.NetSize.SMALL;
+            b.scaleInit = init;
+            PatchGenConfig cfg = b.build();
+            Path run = tmp.resolve("init-" + init);
+            try (NDManager m = NDManager.newBaseManager()) {
+                PatchGenTrainer.trainNew(image, run, false, cfg, ProgressListener.NONE, m).close();
+                try (PatchGenModel model = PatchGenRun.load(run, m)) {
+                    assertThat(PatchGenTrainer.warmStarts(model, 1)).isEqualTo(init == PatchGenConfig.ScaleInit.COARSER);
+                    double maxDiff = 0;
+                    for (var e : model.net(0).getParameters()) {
+                        if (e.getValue().getType() == ai.djl.nn.Parameter.Type.OTHER) {
+                            continue; // spectral norm's u moves at every forward pass, not by Adam
+                        }
+                        float[] a = e.getValue().getArray().toFloatArray();
+                        float[] c = model.net(1).getParameters().get(e.getKey()).getArray().toFloatArray();
+                        for (int i = 0; i < a.length; i++) {
+                            maxDiff = Math.max(maxDiff, Math.abs(a[i] - c[i]));
+                        }
+                    }
+                    if (init == PatchGenConfig.ScaleInit.COARSER) {
+                        assertThat(maxDiff).as("scale 1 vs scale 0, %s", init).isLessThanOrEqualTo(1.01 * cfg.lrInit());
+                    } else {
+                        assertThat(maxDiff).as("scale 1 vs scale 0, %s", init).isGreaterThan(5 * cfg.lrInit());
+                    }
+                }
+            }
+        }
+        var tree = PatchGenConfig.TYPE.toTree(PatchGenConfig.fast());
+        tree.put("scaleInit", "coarser");
+        assertThat(PatchGenConfig.TYPE.read(tree).scaleInit()).isEqualTo(PatchGenConfig.ScaleInit.COARSER);
+        tree.remove("scaleInit"); // a config.json written before the setting: fresh nets, as then
+        assertThat(PatchGenConfig.TYPE.read(tree).scaleInit()).isEqualTo(PatchGenConfig.ScaleInit.FRESH);
+    }
+
     @Test
     void eachScaleTrainsItsOwnNumberOfIterations() throws Exception {
         PatchGenConfig.Builder b = tiny().withIntervals(1, 1000, 0).toBuilder();
