@@ -51,8 +51,8 @@ import org.ebm4j.core.EbmException;
  *                         net (b) from 64 px), small = net (a) everywhere (4× cheaper per pixel), medium
  *                         = net (b) everywhere
  * @param scaleInit        how a scale's net starts: fresh = N(0, initStd) kernels (the official code),
- *                         coarser = the trained net of the next coarser scale when it has the same
- *                         widths (as SinGAN initialises each scale), fresh otherwise
+ *                         coarser = the trained net of the next coarser scale (as SinGAN initialises
+ *                         each scale), in the leading channels when the net is wider
  *
  * <p>Every value is checked when the record is made: an invalid config cannot exist, and the
  * message names the setting and its valid range. config.json files of ebm4j 0.1.0 (flat
@@ -95,9 +95,9 @@ public record PatchGenConfig(
         /** N(0, initStd) kernels and zero biases at every scale (the official code). */
         FRESH,
         /**
-         * A copy of the next coarser scale's trained net when both have the same widths (SinGAN's
-         * practice; Shaham, Dekel and Michaeli, "SinGAN", 2019), else fresh: the finer net starts
-         * from patch statistics one scale blurrier instead of from nearly nothing.
+         * A copy of the next coarser scale's trained net (SinGAN's practice; Shaham, Dekel and
+         * Michaeli, "SinGAN", 2019), in the leading channels of a wider net with the rest fresh: the
+         * finer net starts from patch statistics one scale blurrier instead of from nearly nothing.
          */
         COARSER;
 

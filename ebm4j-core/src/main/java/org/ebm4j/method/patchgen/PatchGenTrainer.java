@@ -137,9 +137,10 @@ public final class PatchGenTrainer {
             Torch.seed(Seeds.derive(cfg.seed(), s, -1, restart));
             PatchEnergyNet net = model.newNet(s);
             if (firstIter == 0 && warmStarts(model, s)) {
-                // the coarser scale's trained net as the starting point (its checkpoint: what a
-                // resumed run reads too); a resume past iteration 0 loads the partial below instead
-                PatchGenRun.loadInto(PatchGenRun.scaleCheckpoint(run, s - 1), net, model.manager());
+                // the coarser scale's trained net (as loaded from its checkpoint, so a resumed run
+                // starts from the same numbers) as the starting point; a resume past iteration 0
+                // loads the partial below instead
+                copyInto(model.net(s - 1), net);
             }
             model.setNet(s, net);
             Adam adam = PatchGenStep.newAdam(cfg, s, model.manager(), net);
@@ -182,15 +183,43 @@ public final class PatchGenTrainer {
         closeParameters(trained);
     }
 
-    /** Whether scale s starts from scale s − 1's trained net: scaleInit coarser and equal widths. */
+    /** Whether scale s starts from scale s − 1's trained net (scaleInit coarser). */
     static boolean warmStarts(PatchGenModel model, int s) {
-        PatchGenConfig c = model.config();
-        if (s == 0 || c.scaleInit() != PatchGenConfig.ScaleInit.COARSER) {
-            return false;
+        return s > 0 && model.config().scaleInit() == PatchGenConfig.ScaleInit.COARSER;
+    }
+
+    /**
+     * Copies every parameter of {@code from} into {@code to}. When {@code to} is wider (net (b)
+     * after net (a)), the coarser net fills the leading channels of each tensor and the rest keeps
+     * its fresh N(0, initStd) draw: those extra channels start nearly silent, so the wider net
+     * starts out computing nearly what the narrower one did (spectral norm divides by a largest
+     * singular value that the small extra entries hardly change; its power-iteration vector is
+     * copied with zeros in the extra channels).
+     */
+    static void copyInto(PatchEnergyNet from, PatchEnergyNet to) {
+        var src = from.getParameters();
+        for (var e : to.getParameters()) {
+            NDArray d = e.getValue().getArray();
+            NDArray a = src.get(e.getKey()).getArray();
+            long[] ds = d.getShape().getShape();
+            long[] as = a.getShape().getShape();
+            if (ds.length != as.length) {
+                throw new EbmException("cannot start " + e.getKey() + " " + d.getShape() + " from " + a.getShape());
+            }
+            StringBuilder idx = new StringBuilder();
+            for (int i = 0; i < ds.length; i++) {
+                if (as[i] > ds[i]) {
+                    throw new EbmException("cannot start " + e.getKey() + " " + d.getShape() + " from the wider " + a.getShape());
+                }
+                idx.append(i == 0 ? "" : ",").append("0:").append(as[i]);
+            }
+            if (e.getValue().getType() == ai.djl.nn.Parameter.Type.OTHER) {
+                // spectral norm's power-iteration vector: zero outside the copy, so it starts at the
+                // coarser net's converged direction instead of a random mix
+                d.muli(0);
+            }
+            d.set(new ai.djl.ndarray.index.NDIndex(idx.toString()), a);
         }
-        Pyramid p = model.pyramid();
-        return java.util.Arrays.equals(c.netWidths(p.widths()[s], p.heights()[s]),
-                c.netWidths(p.widths()[s - 1], p.heights()[s - 1]));
     }
 
     private static void closeParameters(PatchEnergyNet net) {

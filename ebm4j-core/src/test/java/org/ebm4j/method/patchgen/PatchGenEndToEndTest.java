@@ -118,6 +118,41 @@ class PatchGenEndToEndTest {
         assertThat(PatchGenConfig.TYPE.read(tree).scaleInit()).isEqualTo(PatchGenConfig.ScaleInit.FRESH);
     }
 
+    /**
+     * Net (a) copied into the leading channels of a fresh net (b): the wider net computes nearly
+     * the same energy map (its extra channels start with N(0, 0.005) kernels); a fresh net (b)
+     * does not. A wider net cannot be copied into a narrower one.
+     */
+    @Test
+    void copyIntoAWiderNetKeepsTheNarrowNetsFunction() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed(3);
+            org.ebm4j.nn.PatchEnergyNet small = new org.ebm4j.nn.PatchEnergyNet(3, org.ebm4j.nn.PatchEnergyNet.WIDTHS_SMALL, 0.05f).init(m);
+            org.ebm4j.nn.PatchEnergyNet wide = new org.ebm4j.nn.PatchEnergyNet(3, org.ebm4j.nn.PatchEnergyNet.WIDTHS_MEDIUM, 0.005f).init(m);
+            NDArray x = m.randomUniform(-1f, 1f, new ai.djl.ndarray.types.Shape(2, 3, 20, 20));
+            for (int i = 0; i < 50; i++) { // spectral norm's power iteration converges, as in a trained net
+                small.output(x).close();
+                wide.output(x).close();
+            }
+            float[] before = wide.output(x).toFloatArray();
+            float[] want = small.output(x).toFloatArray();
+            PatchGenTrainer.copyInto(small, wide);
+            float[] got = wide.output(x).toFloatArray();
+            assertThat(got).hasSameSizeAs(want);
+            double err = 0;
+            double errFresh = 0;
+            double norm = 0;
+            for (int i = 0; i < want.length; i++) {
+                err += (got[i] - want[i]) * (got[i] - want[i]);
+                errFresh += (before[i] - want[i]) * (before[i] - want[i]);
+                norm += want[i] * want[i];
+            }
+            assertThat(Math.sqrt(err / norm)).as("relative error of the copy").isLessThan(0.05);
+            assertThat(Math.sqrt(errFresh / norm)).as("relative error of a fresh wide net").isGreaterThan(0.5);
+            assertThatThrownBy(() -> PatchGenTrainer.copyInto(wide, small)).hasMessageContaining("from the wider");
+        }
+    }
+
     @Test
     void eachScaleTrainsItsOwnNumberOfIterations() throws Exception {
         PatchGenConfig.Builder b = tiny().withIntervals(1, 1000, 0).toBuilder();
