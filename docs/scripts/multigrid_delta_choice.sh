@@ -7,12 +7,9 @@
 # usage: docs/scripts/multigrid_delta_choice.sh RUNS_DIR [seed]     (default seed 1)
 # env:   EBM4J (launcher, default ./ebm4j of this checkout)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
-E=${EBM4J:-"$here/ebm4j"}
+. "$(dirname "$0")/single_thread_env.sh"
 runs=${1:?usage: $0 RUNS_DIR [seed]}
 seed=${2:-1}
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-export EBM4J_JAVA_OPTS=${EBM4J_JAVA_OPTS:-"-Xmx6g -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1"}
 mkdir -p "$runs"
 for d in 0.1 0.05 0.02; do
   r="$runs/delta$d-s$seed"

@@ -9,13 +9,10 @@
 # usage: docs/scripts/multigrid_features_choice.sh RUNS_DIR [run-name ...]   (default: every s*-* run)
 # env:   EBM4J (launcher, default ./ebm4j of this checkout)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
-E=${EBM4J:-"$here/ebm4j"}
+. "$(dirname "$0")/single_thread_env.sh"
 runs=${1:?usage: $0 RUNS_DIR [run-name ...]}
 shift
 names=${*:-$(cd "$runs" && ls -d s*-* | grep -v '\.' )}
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-export EBM4J_JAVA_OPTS=${EBM4J_JAVA_OPTS:-"-Xmx6g -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1"}
 for n in $names; do
   r="$runs/$n"
   [ -f "$r/checkpoints/latest.ckpt" ] || { echo "$n: not trained, skipped" >&2; continue; }

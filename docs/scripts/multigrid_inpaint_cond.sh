@@ -8,13 +8,10 @@
 # usage: docs/scripts/multigrid_inpaint_cond.sh RUNS_DIR [seed ...]      (default seeds: 1 2 3)
 # env:   EBM4J (launcher, default ./ebm4j of this checkout)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
-E=${EBM4J:-"$here/ebm4j"}
+. "$(dirname "$0")/single_thread_env.sh"
 runs=${1:?usage: $0 RUNS_DIR [seed ...]}
 shift
 seeds=${*:-1 2 3}
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-export EBM4J_JAVA_OPTS=${EBM4J_JAVA_OPTS:-"-Xmx6g -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1"}
 mkdir -p "$runs"
 train() { # run extra-args...
   local r=$1; shift

@@ -28,8 +28,7 @@
 # One libtorch thread per command (the machine is shared); one run took 5-12 min in all on a
 # 2-core machine with one other job.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
-E=${EBM4J:-"$here/ebm4j"}
+. "$(dirname "$0")/single_thread_env.sh"
 runs=${1:?usage: $0 RUNS_DIR [seed ...]}
 shift
 seeds=${*:-1 2 3}
@@ -37,8 +36,6 @@ methods=${METHODS:-mcd single-grid cd1 pcd-batch pcd}
 preset=${PRESET:-fast-eq8}
 steps=" ${STEPS:-train fid inpaint auroc features} "
 want() { [[ "$steps" == *" $1 "* ]]; }
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-export EBM4J_JAVA_OPTS=${EBM4J_JAVA_OPTS:-"-Xmx6g -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1"}
 T="--threads 1"
 mkdir -p "$runs/results"
 now() { date +%s; }
