@@ -24,12 +24,15 @@ COLS = [c for c in COLS if any(r.get(c[0]) is not None for r in runs)]
 methods = sorted({r['method'] for r in runs}, key=lambda m: (ORDER.index(m) if m in ORDER else 99, m))
 
 
-def cell(vals, fmt):
+def cell(vals, fmt, of=None):
+    """mean ± sd of vals; '(k of n)' when only k of the method's n runs have the value."""
     if not vals:
         return '—'
     if len(vals) == 1:
-        return fmt % vals[0]
-    return (fmt + ' ± ' + fmt) % (statistics.mean(vals), statistics.stdev(vals))
+        out = fmt % vals[0]
+    else:
+        out = (fmt + ' ± ' + fmt) % (statistics.mean(vals), statistics.stdev(vals))
+    return out + (' (%d of %d)' % (len(vals), of) if of and len(vals) < of else '')
 
 
 print('| method | seeds | ' + ' | '.join(c[1] for c in COLS) + ' |')
@@ -37,7 +40,7 @@ print('|---|---:|' + '---:|' * len(COLS))
 for m in methods:
     rs = sorted((r for r in runs if r['method'] == m), key=lambda r: r['seed'])
     print('| %s | %d (%s) | ' % (m, len(rs), ', '.join(str(r['seed']) for r in rs))
-          + ' | '.join(cell([r[k] for r in rs if r.get(k) is not None], f) for k, _, f in COLS) + ' |')
+          + ' | '.join(cell([r[k] for r in rs if r.get(k) is not None], f, len(rs)) for k, _, f in COLS) + ' |')
 print()
 print('| run | ' + ' | '.join(c[1] for c in COLS) + ' |')
 print('|---|' + '---:|' * len(COLS))
