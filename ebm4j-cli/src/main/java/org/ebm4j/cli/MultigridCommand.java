@@ -1,8 +1,13 @@
 package org.ebm4j.cli;
 
 import ai.djl.ndarray.NDManager;
+import org.ebm4j.data.Datasets;
 import org.ebm4j.data.ImageDataset;
+import org.ebm4j.data.InpaintingMasks;
+import org.ebm4j.eval.ScoreFiles;
 import org.ebm4j.method.multigrid.MultigridConfig;
+import org.ebm4j.method.multigrid.MultigridEval;
+import org.ebm4j.method.multigrid.MultigridFeatures;
 import org.ebm4j.method.multigrid.MultigridModel;
 import org.ebm4j.method.multigrid.MultigridOutputs;
 import org.ebm4j.method.multigrid.MultigridRun;
@@ -187,23 +192,22 @@ final class MultigridCommand {
         @Override
         public Integer call() throws Exception {
             Checks.atLeast(spec, "--n", n, 1);
-            if (!org.ebm4j.data.InpaintingMasks.KINDS.contains(mask)) {
+            if (!InpaintingMasks.KINDS.contains(mask)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--mask must be one of "
-                        + org.ebm4j.data.InpaintingMasks.KINDS + ", got '" + mask + "'");
+                        + InpaintingMasks.KINDS + ", got '" + mask + "'");
             }
             if (!coarse.equals("all") && !coarse.equals("any")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--coarse-observed must be all or any, got '" + coarse + "'");
             }
-            if (!split.equals("test") && !split.equals("val")) {
+            if (!MultigridEval.SPLITS.contains(split)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--split must be test or val, got '" + split + "'");
             }
             try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
                 MultigridConfig cfg = model.config();
-                var images = split.equals("val") ? org.ebm4j.method.multigrid.MultigridEval.heldOut(cfg, n, seed)
-                        : org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, n, seed);
+                var images = MultigridEval.images(cfg, split, n, seed);
                 OutputFolder.prepare(out); // after the images are found: a refused --split val leaves nothing behind
-                var r = org.ebm4j.method.multigrid.MultigridEval.inpaint(model, images, mask, seed, out, coarse.equals("any"));
-                String line = org.ebm4j.method.multigrid.MultigridEval.writeInpaintReport(run, cfg, r, coarse, split, out);
+                var r = MultigridEval.inpaint(model, images, mask, seed, out, coarse.equals("any"));
+                String line = MultigridEval.writeInpaintReport(run, cfg, r, coarse, split, out);
                 System.out.println(line);
             }
             return 0;
@@ -233,32 +237,16 @@ final class MultigridCommand {
             Checks.atLeast(spec, "--labels", labels, 10);
             Checks.atLeast(spec, "--epochs", epochs, 1);
             Checks.atLeast(spec, "--test", test, 1);
-            if (!split.equals("test") && !split.equals("val")) {
+            if (!MultigridEval.SPLITS.contains(split)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--split must be test or val, got '" + split + "'");
             }
             try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
                 MultigridConfig cfg = model.config();
-                org.ebm4j.data.ImageDataset train;
-                org.ebm4j.data.ImageDataset testSet;
-                if (split.equals("test")) {
-                    train = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TRAIN, 0, 0);
-                    testSet = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, test, 0);
-                } else if (cfg.valHoldout() > 0) {
-                    // labelled images from what training used, validation from what it held out
-                    train = org.ebm4j.data.Datasets.load(cfg.data(), org.ebm4j.data.Datasets.Split.TRAIN,
-                            new org.ebm4j.data.DataOptions(cfg.imageSize(), cfg.channels(), 0, 0),
-                            org.ebm4j.method.multigrid.MultigridTrainer.holdout(cfg), org.ebm4j.data.Datasets.Part.REST);
-                    testSet = org.ebm4j.method.multigrid.MultigridEval.heldOut(cfg, test, 0);
-                } else {
-                    var all = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TRAIN, 0, 0);
-                    var parts = org.ebm4j.method.multigrid.MultigridFeatures.validationSplit(all, test, seed);
-                    train = parts[0];
-                    testSet = parts[1];
-                }
-                var s = org.ebm4j.method.multigrid.MultigridFeatures.Settings.defaults(labels, seed).withEpochs(epochs)
+                var sets = MultigridEval.featureSets(cfg, split, test, seed);
+                var s = MultigridFeatures.Settings.defaults(labels, seed).withEpochs(epochs)
                         .withStandardize(standardize);
-                var r = org.ebm4j.method.multigrid.MultigridFeatures.evaluate(model, train, testSet, s, supervised);
-                System.out.println(org.ebm4j.method.multigrid.MultigridEval.writeFeaturesReport(run, cfg, r, split));
+                var r = MultigridFeatures.evaluate(model, sets.pool(), sets.evaluation(), s, supervised);
+                System.out.println(MultigridEval.writeFeaturesReport(run, cfg, r, split));
             }
             return 0;
         }
@@ -278,13 +266,13 @@ final class MultigridCommand {
             Checks.atLeast(spec, "--n", n, 2);
             try (NDManager m = NDManager.newBaseManager(); MultigridModel model = MultigridRun.load(run, m)) {
                 MultigridConfig cfg = model.config();
-                var train = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TRAIN, n, seed);
-                var testSet = org.ebm4j.method.multigrid.MultigridEval.data(cfg, cfg.data(), org.ebm4j.data.Datasets.Split.TEST, n, seed);
-                var neg = negative == null ? null : org.ebm4j.method.multigrid.MultigridEval.data(cfg, negative,
-                        negative.endsWith(":train") ? org.ebm4j.data.Datasets.Split.TRAIN : org.ebm4j.data.Datasets.Split.TEST, n, seed);
-                var rows = org.ebm4j.method.multigrid.MultigridEval.scoreTable(model, train, testSet, neg, n, seed);
-                String json = org.ebm4j.method.multigrid.MultigridEval.writeScoresReport(run, cfg, negative, rows);
-                org.ebm4j.method.multigrid.MultigridEval.scoreTableText(model, rows).forEach(System.out::println);
+                var train = MultigridEval.data(cfg, cfg.data(), Datasets.Split.TRAIN, n, seed);
+                var testSet = MultigridEval.data(cfg, cfg.data(), Datasets.Split.TEST, n, seed);
+                var neg = negative == null ? null : MultigridEval.data(cfg, negative,
+                        negative.endsWith(":train") ? Datasets.Split.TRAIN : Datasets.Split.TEST, n, seed);
+                var rows = MultigridEval.scoreTable(model, train, testSet, neg, n, seed);
+                String json = MultigridEval.writeScoresReport(run, cfg, negative, rows);
+                MultigridEval.scoreTableText(model, rows).forEach(System.out::println);
                 System.out.println(json);
             }
             return 0;
@@ -310,9 +298,9 @@ final class MultigridCommand {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--grid must be one of "
                             + model.nets().keySet() + " (the grids of this run with a net), got " + g);
                 }
-                var set = org.ebm4j.method.multigrid.MultigridEval.data(cfg, o.data, org.ebm4j.data.Datasets.splitOf(o.data), o.n, o.seed);
-                double[] s = org.ebm4j.method.multigrid.MultigridEval.negativeEnergies(model, set, g);
-                org.ebm4j.eval.ScoreFiles.writeIndexed(o.out, s);
+                var set = MultigridEval.data(cfg, o.data, Datasets.splitOf(o.data), o.n, o.seed);
+                double[] s = MultigridEval.negativeEnergies(model, set, g);
+                ScoreFiles.writeIndexed(o.out, s);
                 String what = cfg.referenceSigma() > 0 ? "f - |Y|^2/2sigma^2" : "f";
                 System.out.println("wrote " + s.length + " scores (" + what + " at grid " + g + "x" + g + ") of " + o.data + " to " + o.out);
             }

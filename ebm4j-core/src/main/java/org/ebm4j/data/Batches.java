@@ -36,6 +36,22 @@ public final class Batches {
         return out;
     }
 
+    /**
+     * The indices of 0..n−1 that a sorted subset leaves out, ascending: the other part of a split
+     * (training images vs held-out ones, labelled pool vs validation images).
+     */
+    public static int[] complement(int n, int[] sortedSubset) {
+        int[] out = new int[n - sortedSubset.length];
+        for (int i = 0, j = 0, k = 0; i < n; i++) {
+            if (j < sortedSubset.length && sortedSubset[j] == i) {
+                j++;
+            } else {
+                out[k++] = i;
+            }
+        }
+        return out;
+    }
+
     /** k distinct indices of 0..n−1 chosen with the seed, sorted (a reproducible random subset). */
     public static int[] subset(int n, int k, long seed) {
         int[] p = permutation(n, seed, -1);

@@ -36,18 +36,7 @@ public record Holdout(int size, long seed) {
 
     /** The indices of a set of n images that are not held out, sorted. */
     public int[] rest(int n) {
-        int[] held = held(n);
-        int[] out = new int[n - held.length];
-        int k = 0;
-        int h = 0;
-        for (int i = 0; i < n; i++) {
-            if (h < held.length && held[h] == i) {
-                h++;
-            } else {
-                out[k++] = i;
-            }
-        }
-        return out;
+        return Batches.complement(n, held(n));
     }
 
     private void requireLeft(int n) {

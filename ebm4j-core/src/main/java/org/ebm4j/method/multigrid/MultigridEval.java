@@ -46,6 +46,57 @@ public final class MultigridEval {
                 MultigridTrainer.holdout(cfg), Datasets.Part.HELD_OUT);
     }
 
+    /** The evaluation splits: the test split, or validation images of the training split. */
+    public static final List<String> SPLITS = List.of("test", "val");
+
+    private static void requireSplit(String split) {
+        if (!SPLITS.contains(split)) {
+            throw new org.ebm4j.core.EbmException("split must be test or val, got '" + split + "'");
+        }
+    }
+
+    /**
+     * The images an evaluation (inpainting) reads: {@code "test"} = n images of the test split,
+     * {@code "val"} = n of the run's held-out training images ({@link #heldOut}, refused for a run
+     * that held none out). Both a seeded subset (0 = all).
+     */
+    public static ImageDataset images(MultigridConfig cfg, String split, int n, long seed) throws IOException {
+        requireSplit(split);
+        return split.equals("val") ? heldOut(cfg, n, seed) : data(cfg, cfg.data(), Datasets.Split.TEST, n, seed);
+    }
+
+    /**
+     * The labelled pool a feature classifier draws its labels from, and the images its error is
+     * measured on.
+     */
+    public record FeatureSets(ImageDataset pool, ImageDataset evaluation) {}
+
+    /**
+     * The two image sets of the learned-feature classification ({@link MultigridFeatures#evaluate}):
+     * <ul>
+     *   <li>{@code "test"}: the pool is the whole training split, the evaluation images the first
+     *       n of a fixed subset of the test split (the paper's protocol; seed unused);
+     *   <li>{@code "val"}, for choosing settings without the test split: if the run held images
+     *       out (valHoldout), the pool is what training used and the evaluation n of the held-out
+     *       images; otherwise the training split is cut in two with the seed
+     *       ({@link MultigridFeatures#validationSplit}). The two sets never share an image.
+     * </ul>
+     */
+    public static FeatureSets featureSets(MultigridConfig cfg, String split, int n, long seed) throws IOException {
+        requireSplit(split);
+        if (split.equals("test")) {
+            return new FeatureSets(data(cfg, cfg.data(), Datasets.Split.TRAIN, 0, 0),
+                    data(cfg, cfg.data(), Datasets.Split.TEST, n, 0));
+        }
+        if (cfg.valHoldout() > 0) {
+            ImageDataset pool = Datasets.load(cfg.data(), Datasets.Split.TRAIN,
+                    new DataOptions(cfg.imageSize(), cfg.channels(), 0, 0), MultigridTrainer.holdout(cfg), Datasets.Part.REST);
+            return new FeatureSets(pool, heldOut(cfg, n, 0));
+        }
+        ImageDataset[] parts = MultigridFeatures.validationSplit(data(cfg, cfg.data(), Datasets.Split.TRAIN, 0, 0), n, seed);
+        return new FeatureSets(parts[0], parts[1]);
+    }
+
     /**
      * Per-image −𝓔 (Eq. 2: f(Y) − ‖Y‖²/2σ², see {@link MultigridModel#negativeEnergies}) of every
      * image of a set at one grid, in the set's order, in batches of the training batch size: the

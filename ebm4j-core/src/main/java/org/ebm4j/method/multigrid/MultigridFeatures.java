@@ -271,14 +271,7 @@ public final class MultigridFeatures {
                     + size + "), got " + n);
         }
         int[] val = Batches.subset(size, n, Seeds.derive(seed, 3));
-        int[] rest = new int[size - val.length];
-        for (int i = 0, j = 0, k = 0; i < size; i++) {
-            if (j < val.length && val[j] == i) {
-                j++;
-            } else {
-                rest[k++] = i;
-            }
-        }
+        int[] rest = Batches.complement(size, val);
         return new int[][] {rest, val};
     }
 
