@@ -113,11 +113,15 @@ final class PatchgenCommand {
         @Option(names = "--start-scale", defaultValue = "0",
                 description = "Begin at this scale from the training image of the scale below (0 = from noise).")
         int startScale;
+        @Option(names = "--steps-scale", defaultValue = "1.0",
+                description = "Multiply every chain's Langevin steps by F (default: ${DEFAULT-VALUE}, the training chains' lengths).")
+        double stepsScale;
         @Option(names = "--scales-info", description = "Print the pyramid's sizes per scale and exit.") boolean scalesInfo;
 
         @Override
         public Integer call() throws Exception {
             Checks.atLeast(spec, "--n", n, 1);
+            Checks.positive(spec, "--steps-scale", stepsScale);
             Checks.positive(spec, "--width-scale", widthScale);
             Checks.positive(spec, "--height-scale", heightScale);
             Checks.atLeast(spec, "--start-scale", startScale, 0);
@@ -136,7 +140,7 @@ final class PatchgenCommand {
                 // a size that cannot fit is refused before the output folder is made
                 PatchGenOutputs.checkSampleSize(model, n, widthScale, heightScale, asked(spec, "--width-scale", "--height-scale", "--n"));
                 OutputFolder.prepare(out);
-                var s = PatchGenOutputs.writeSamples(model, out, n, seed, widthScale, heightScale, startScale);
+                var s = PatchGenOutputs.writeSamples(model, out, n, seed, widthScale, heightScale, startScale, stepsScale);
                 System.out.println("wrote " + s.size() + " samples of " + s.get(0).width() + "x" + s.get(0).height()
                         + " to " + out);
             }

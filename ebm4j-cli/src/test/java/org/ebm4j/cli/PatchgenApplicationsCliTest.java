@@ -254,6 +254,19 @@ class PatchgenApplicationsCliTest {
         assertThat(out.resolve("sample_001.png")).exists();
         assertThat(ImageFiles.readRgb(out.resolve("sample_000.png")).width()).isEqualTo(40);
 
+        // longer chains at sampling time: the same seed gives other samples; a bad factor writes nothing
+        Path longer = tmp.resolve("s1-long");
+        CliRun.Result l = cli("patchgen", "sample", "--run", run.toString(), "--start-scale", "1", "--n", "2",
+                "--steps-scale", "2", "--out", longer.toString());
+        assertThat(l.code()).as(l.err()).isEqualTo(0);
+        assertThat(ImageFiles.readRgb(longer.resolve("sample_000.png")).data())
+                .isNotEqualTo(ImageFiles.readRgb(out.resolve("sample_000.png")).data());
+        CliRun.Result bad = cli("patchgen", "sample", "--run", run.toString(), "--steps-scale", "0", "--out",
+                tmp.resolve("s1-bad").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--steps-scale must be > 0");
+        assertThat(tmp.resolve("s1-bad")).doesNotExist();
+
         CliRun.Result info = cli("patchgen", "sample", "--run", run.toString(), "--scales-info");
         assertThat(info.code()).as(info.err()).isEqualTo(0);
         assertThat(info.out()).contains("scale 0: ").contains("scale 1: 40x30 trained");

@@ -198,10 +198,18 @@ public final class PatchGenModel implements AutoCloseable {
      * noise is drawn at the scaled size and each fully-convolutional net runs at its scaled size.
      */
     public NDArray sample(NDManager m, int n, double widthScale, double heightScale, double noise) {
+        return sample(m, n, widthScale, heightScale, noise, 1.0);
+    }
+
+    /**
+     * {@link #sample(NDManager, int, double, double, double)} with every chain's step count
+     * multiplied by {@code stepsScale} (longer chains than training used, at sampling time only).
+     */
+    public NDArray sample(NDManager m, int n, double widthScale, double heightScale, double noise, double stepsScale) {
         int w0 = sizeAt(pyramid.widths()[0], widthScale);
         int h0 = sizeAt(pyramid.heights()[0], heightScale);
         NDArray init = initialNoise(m, n, h0, w0);
-        NDArray out = multiScale(init, nets.size(), false, noise, widthScale, heightScale, false);
+        NDArray out = multiScale(init, 0, nets.size(), false, noise, widthScale, heightScale, false, stepsScale);
         init.close();
         return out;
     }
@@ -213,8 +221,14 @@ public final class PatchGenModel implements AutoCloseable {
      */
     public NDArray sampleFromScale(NDManager m, int n, int startScale, double widthScale, double heightScale,
                                    double noise) {
+        return sampleFromScale(m, n, startScale, widthScale, heightScale, noise, 1.0);
+    }
+
+    /** {@link #sampleFromScale(NDManager, int, int, double, double, double)} with the step counts scaled by {@code stepsScale}. */
+    public NDArray sampleFromScale(NDManager m, int n, int startScale, double widthScale, double heightScale,
+                                   double noise, double stepsScale) {
         if (startScale == 0) {
-            return sample(m, n, widthScale, heightScale, noise);
+            return sample(m, n, widthScale, heightScale, noise, stepsScale);
         }
         if (startScale < 0 || startScale >= nets.size()) {
             throw new IllegalArgumentException("start scale " + startScale + " outside 0.." + (nets.size() - 1));
@@ -224,7 +238,7 @@ public final class PatchGenModel implements AutoCloseable {
                 sizeAt(pyramid.heights()[startScale], heightScale), config.quantize8());
         NDArray one = ImageTensors.toTensor(m, up);
         NDArray init = one.repeat(0, n);
-        NDArray out = fromScale(init, startScale, noise, widthScale, heightScale);
+        NDArray out = fromScale(init, startScale, noise, widthScale, heightScale, stepsScale);
         one.close();
         init.close();
         return out;

@@ -3,6 +3,7 @@ package org.ebm4j.method.patchgen;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.ebm4j.core.EbmException;
 import org.ebm4j.image.ImageTensors;
 import org.ebm4j.core.MemoryLimit;
 import org.ebm4j.core.Torch;
@@ -43,6 +44,19 @@ public final class PatchGenOutputs {
     public static List<FloatImage> writeSamples(PatchGenModel model, Path dir, int n, long seed,
                                                 double widthScale, double heightScale, int startScale)
             throws IOException {
+        return writeSamples(model, dir, n, seed, widthScale, heightScale, startScale, 1.0);
+    }
+
+    /**
+     * Like {@link #writeSamples(PatchGenModel, Path, int, long, double, double, int)}, with every
+     * chain's Langevin step count multiplied by {@code stepsScale} (1 = the training chains' lengths).
+     */
+    public static List<FloatImage> writeSamples(PatchGenModel model, Path dir, int n, long seed,
+                                                double widthScale, double heightScale, int startScale,
+                                                double stepsScale) throws IOException {
+        if (!(stepsScale > 0)) {
+            throw new EbmException("steps scale must be > 0, got " + stepsScale);
+        }
         checkSampleSize(model, n, widthScale, heightScale,
                 "width scale " + widthScale + " and height scale " + heightScale);
         OutputFolder.prepare(dir);
@@ -51,7 +65,7 @@ public final class PatchGenOutputs {
         try (NDManager m = model.manager().newSubManager()) {
             PatchGenConfig c = model.config();
             double noise = startScale == 0 ? c.noiseMin() : Math.max(c.noiseMin(), c.noiseInit());
-            NDArray x = model.sampleFromScale(m, n, startScale, widthScale, heightScale, noise);
+            NDArray x = model.sampleFromScale(m, n, startScale, widthScale, heightScale, noise, stepsScale);
             out = ImageTensors.fromTensor(x);
         }
         for (int i = 0; i < out.size(); i++) {

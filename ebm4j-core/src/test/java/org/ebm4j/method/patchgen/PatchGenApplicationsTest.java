@@ -292,4 +292,41 @@ class PatchGenApplicationsTest {
         assertThat(PatchGenApplications.scalesInfo(model)).hasSize(3)
                 .anySatisfy(l -> assertThat(l).contains("scale 1: 40x30 trained"));
     }
+
+    /**
+     * sample's steps factor: 1 is the plain sampler bit for bit; 2 runs twice the steps at every
+     * scale (noise-free, two chains of k steps on the padded state equal one of 2k).
+     */
+    @Test
+    void samplingWithLongerChains() {
+        try (NDManager m = manager.newSubManager()) {
+            org.ebm4j.core.Torch.seed(4);
+            float[] plain = model.sample(m, 2, 1.0, 1.0, 0.0).toFloatArray();
+            org.ebm4j.core.Torch.seed(4);
+            float[] one = model.sample(m, 2, 1.0, 1.0, 0.0, 1.0).toFloatArray();
+            org.ebm4j.core.Torch.seed(4);
+            float[] two = model.sample(m, 2, 1.0, 1.0, 0.0, 2.0).toFloatArray();
+            assertThat(one).containsExactly(plain);
+            assertThat(two).isNotEqualTo(plain);
+
+            NDArray init = model.initialNoise(m, 1, model.pyramid().heights()[0], model.pyramid().widths()[0]);
+            int k = model.config().stepsAt(0);
+            NDArray doubled = model.multiScale(init, 0, 1, false, 0.0, 1.0, 1.0, false, 2.0);
+            NDArray padded = org.ebm4j.core.Torch.pad(init, model.config().pad());
+            NDArray twice = org.ebm4j.core.Torch.unpad(model.chain(0, model.chain(0, padded, k, 0.0), k, 0.0),
+                    model.config().pad());
+            assertThat(doubled.toFloatArray()).containsExactly(twice.toFloatArray());
+            assertThat(doubled.toFloatArray()).isNotEqualTo(model.multiScale(init, 0, 1, false, 0.0, 1.0, 1.0, false)
+                    .toFloatArray());
+            // from a start scale too
+            org.ebm4j.core.Torch.seed(5);
+            float[] a = model.sampleFromScale(m, 1, 1, 1.0, 1.0, 0.0).toFloatArray();
+            org.ebm4j.core.Torch.seed(5);
+            float[] b = model.sampleFromScale(m, 1, 1, 1.0, 1.0, 0.0, 2.0).toFloatArray();
+            assertThat(b).isNotEqualTo(a);
+        }
+        assertThatThrownBy(() -> PatchGenOutputs.writeSamples(model, tmp.resolve("s-bad"), 1, 0, 1.0, 1.0, 0, 0.0))
+                .isInstanceOf(EbmException.class).hasMessageContaining("steps scale must be > 0");
+        assertThat(tmp.resolve("s-bad")).doesNotExist();
+    }
 }
