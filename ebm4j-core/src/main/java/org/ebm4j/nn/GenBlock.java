@@ -176,4 +176,45 @@ public final class GenBlock extends AbstractBlock {
             sc.initialize(manager, dataType, mid);
         }
     }
+
+    /**
+     * The part the SN-GAN generator and the retrofit decoder share after their input stage:
+     * <pre>  h → blocks → BN → ReLU → conv → tanh → × outFactor</pre>
+     * Every intermediate is closed; {@code h} is not (the caller owns it).
+     */
+    static NDArray trunk(NDArray h, java.util.List<GenBlock> blocks, BatchNorm2d bn, BatchNorm2d.Mode bnMode,
+                         SpectralConv2d out, double outFactor) {
+        NDArray x = h;
+        for (GenBlock block : blocks) {
+            NDArray next = block.apply(x);
+            if (x != h) {
+                x.close();
+            }
+            x = next;
+        }
+        NDArray t;
+        try (NDArray n = bn.apply(x, bnMode); NDArray r = Activation.relu(n); NDArray c = out.apply(r)) {
+            if (x != h) {
+                x.close();
+            }
+            t = c.tanh();
+        }
+        if (outFactor == 1.0) {
+            return t;
+        }
+        NDArray scaled = t.mul(outFactor);
+        t.close();
+        return scaled;
+    }
+
+    /** Creates the parameters of {@link #trunk}'s blocks, BN and conv for an input of shape {@code s}. */
+    static void initTrunk(NDManager manager, DataType dataType, Shape s, java.util.List<GenBlock> blocks,
+                          BatchNorm2d bn, SpectralConv2d out) {
+        for (GenBlock block : blocks) {
+            block.initialize(manager, dataType, s);
+            s = block.getOutputShapes(new Shape[] {s})[0];
+        }
+        bn.initialize(manager, dataType, s);
+        out.initialize(manager, dataType, s);
+    }
 }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -138,26 +137,10 @@ public final class Generator extends AbstractBlock implements LatentGenerator {
             throw new IllegalArgumentException("generator takes z of shape [N, " + d + "] or [N, " + d + ", 1, 1], got " + s);
         }
         int b = config.bottom();
-        NDArray h;
-        try (NDArray z2 = z.reshape(s.get(0), d); NDArray l = linear.apply(z2)) {
-            h = l.reshape(s.get(0), config.widths()[0], b, b);
+        try (NDArray z2 = z.reshape(s.get(0), d); NDArray l = linear.apply(z2);
+             NDArray h = l.reshape(s.get(0), config.widths()[0], b, b)) {
+            return GenBlock.trunk(h, blocks, bn, bnMode, out, config.outFactor());
         }
-        for (GenBlock block : blocks) {
-            NDArray next = block.apply(h);
-            h.close();
-            h = next;
-        }
-        NDArray t;
-        try (NDArray n = bn.apply(h, bnMode); NDArray r = Activation.relu(n); NDArray c = out.apply(r)) {
-            h.close();
-            t = c.tanh();
-        }
-        if (config.outFactor() == 1.0) {
-            return t;
-        }
-        NDArray scaled = t.mul(config.outFactor());
-        t.close();
-        return scaled;
     }
 
     @Override
@@ -176,12 +159,6 @@ public final class Generator extends AbstractBlock implements LatentGenerator {
         long n = inputShapes[0].get(0);
         linear.initialize(manager, dataType, new Shape(n, config.latent()));
         int b = config.bottom();
-        Shape s = new Shape(n, config.widths()[0], b, b);
-        for (GenBlock block : blocks) {
-            block.initialize(manager, dataType, s);
-            s = block.getOutputShapes(new Shape[] {s})[0];
-        }
-        bn.initialize(manager, dataType, s);
-        out.initialize(manager, dataType, s);
+        GenBlock.initTrunk(manager, dataType, new Shape(n, config.widths()[0], b, b), blocks, bn, out);
     }
 }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -145,25 +144,7 @@ public final class RetrofitDecoder extends AbstractBlock implements LatentGenera
         if (!z.getShape().equals(want)) {
             throw new IllegalArgumentException("retrofit decoder takes latents of shape " + want + ", got " + z.getShape());
         }
-        NDArray h = z;
-        for (GenBlock block : blocks) {
-            NDArray next = block.apply(h);
-            if (h != z) {
-                h.close();
-            }
-            h = next;
-        }
-        NDArray t;
-        try (NDArray n = bn.apply(h, bnMode); NDArray r = Activation.relu(n); NDArray c = out.apply(r)) {
-            h.close();
-            t = c.tanh();
-        }
-        if (config.outFactor() == 1.0) {
-            return t;
-        }
-        NDArray scaled = t.mul(config.outFactor());
-        t.close();
-        return scaled;
+        return GenBlock.trunk(z, blocks, bn, bnMode, out, config.outFactor());
     }
 
     @Override
@@ -179,12 +160,6 @@ public final class RetrofitDecoder extends AbstractBlock implements LatentGenera
 
     @Override
     public void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        Shape s = inputShapes[0];
-        for (GenBlock block : blocks) {
-            block.initialize(manager, dataType, s);
-            s = block.getOutputShapes(new Shape[] {s})[0];
-        }
-        bn.initialize(manager, dataType, s);
-        out.initialize(manager, dataType, s);
+        GenBlock.initTrunk(manager, dataType, inputShapes[0], blocks, bn, out);
     }
 }
