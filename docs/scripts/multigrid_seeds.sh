@@ -12,9 +12,11 @@
 #   inpaint    doodle and pepper masks, 500 test images, coarse rule any (the default)
 #   AUROC      multigrid score (f - |Y|^2/2sigma^2 at the finest grid) of 500 Fashion-MNIST training
 #              images (in) and 500 MNIST test images (out), then eval auroc
-#   features   multigrid features with 1,000, 2,000 and 4,000 labels (30 classifier epochs, 5,000
-#              test images, per-channel standardised features); mcd runs add --supervised (the
-#              same structure trained end to end on the labels)
+#   features   multigrid features with 1,000, 2,000 and 4,000 labels (FEATURE_EPOCHS classifier
+#              epochs, default 60, the choice made on validation images; 5,000 test images,
+#              per-channel standardised features) into RUN/features-e<EPOCHS>-<L>.json; seed 1's mcd
+#              run adds --supervised (the same structure trained end to end on the labels; it does
+#              not depend on the energy model, so once is enough)
 # and writes RUNS_DIR/results/s<S>-<M>.json (one small JSON object per run, rewritten from the
 # outputs there are at every pass; a step not run is null). Every step is skipped when its output
 # exists, so the script resumes where it stopped (an interrupted training resumes from its
@@ -23,7 +25,7 @@
 # usage: docs/scripts/multigrid_seeds.sh RUNS_DIR [seed ...]     (default seeds: 1 2 3)
 # env:   METHODS (default "mcd single-grid cd1 pcd-batch pcd"), PRESET (default fast-eq8),
 #        STEPS (default "train fid inpaint auroc features"; train always runs when a later step
-#        needs the model), EBM4J (launcher, default ./ebm4j of this checkout; note that ./ebm4j
+#        needs the model), FEATURE_EPOCHS (default 60), EBM4J (launcher, default ./ebm4j of this checkout; note that ./ebm4j
 #        rebuilds with mvn install when sources changed)
 # One libtorch thread per command (the machine is shared); one run took 5-12 min in all on a
 # 2-core machine with one other job.
@@ -35,6 +37,7 @@ seeds=${*:-1 2 3}
 methods=${METHODS:-mcd single-grid cd1 pcd-batch pcd}
 preset=${PRESET:-fast-eq8}
 steps=" ${STEPS:-train fid inpaint auroc features} "
+fe=${FEATURE_EPOCHS:-60}
 want() { [[ "$steps" == *" $1 "* ]]; }
 T="--threads 1"
 mkdir -p "$runs/results"
@@ -97,17 +100,18 @@ for s in $seeds; do
 
     # 5. learned features (paper Table 2): a classifier on the frozen nets' features
     for l in 1000 2000 4000; do
-      if want features && [ ! -f "$r/features-$l.json" ]; then
-        sup=""; [ "$m" = mcd ] && sup="--supervised"
-        "$E" multigrid features --run "$r" --labels $l --epochs 30 --test 5000 $sup $T --quiet > "$r/features-$l.json.tmp"
-        mv "$r/features-$l.json.tmp" "$r/features-$l.json"
+      f="$r/features-e$fe-$l.json"
+      if want features && [ ! -f "$f" ]; then
+        sup=""; [ "$m" = mcd ] && [ "$s" = 1 ] && sup="--supervised"
+        "$E" multigrid features --run "$r" --labels $l --epochs $fe --test 5000 $sup $T --quiet > "$f.tmp"
+        mv "$f.tmp" "$f"
       fi
     done
 
     # 6. one result file per run, from the outputs there are
-    python3 - "$r" "$m" "$s" "$res" "$preset" <<'EOF'
+    python3 - "$r" "$m" "$s" "$res" "$preset" "$fe" <<'EOF'
 import json, os, sys
-r, m, s, res, preset = sys.argv[1:]
+r, m, s, res, preset, fe = sys.argv[1:]
 def load(p):
     if not os.path.exists(p):
         return {}
@@ -117,12 +121,12 @@ def num(p):
 fid = load(r + '/fid.json'); au = load(r + '/auroc.json')
 o = {'run': r, 'method': m, 'seed': int(s), 'preset': preset,
      'train_s': num(r + '.train_s'), 'eval_s': num(r + '.eval_s'),
-     'fid': fid.get('fid'), 'kid': fid.get('kid'), 'auroc': au.get('auroc')}
+     'fid': fid.get('fid'), 'kid': fid.get('kid'), 'auroc': au.get('auroc'), 'feature_epochs': int(fe)}
 for k in ('doodle', 'pepper'):
     i = load('%s/inpaint-%s/inpaint.json' % (r, k))
     o['psnr_' + k] = i.get('psnr'); o['error_' + k] = i.get('error')
 for l in (1000, 2000, 4000):
-    f = load('%s/features-%d.json' % (r, l))
+    f = load('%s/features-e%s-%d.json' % (r, fe, l))
     o['features_%d' % l] = f.get('test_error'); o['supervised_%d' % l] = f.get('supervised_test_error')
 json.dump(o, open(res + '.tmp', 'w')); open(res + '.tmp', 'a').write('\n')
 import os; os.replace(res + '.tmp', res)
