@@ -79,6 +79,10 @@ class PatchGenConfigTest {
         assertThat(q.stepsAt(1)).isEqualTo(15);
         assertThat(q.stepsRec()).isEqualTo(15);
         assertThat(q.netSize()).isEqualTo(PatchGenConfig.NetSize.AUTO); // net (b) from 64 px, as the official code
+        // each scale starts from the coarser scale's net (the official code: fresh, as the paper preset)
+        assertThat(q.scaleInit()).isEqualTo(PatchGenConfig.ScaleInit.COARSER);
+        assertThat(PatchGenConfig.paper().scaleInit()).isEqualTo(PatchGenConfig.ScaleInit.FRESH);
+        assertThat(PatchGenConfig.fast().scaleInit()).isEqualTo(PatchGenConfig.ScaleInit.FRESH);
         // the paper's schedules (1000 / 3200 of 4000) compressed to each scale's length
         assertThat(q.noiseDecayItersAt(0)).isEqualTo(400);
         assertThat(q.lrDecayItersAt(0)).isEqualTo(1280);
@@ -93,6 +97,7 @@ class PatchGenConfigTest {
         b.scaleIterations = p.scaleIterations;
         b.steps = p.steps;
         b.stepsRec = p.stepsRec;
+        b.scaleInit = p.scaleInit;
         b.logEvery = p.logEvery;
         b.imageEvery = p.imageEvery;
         b.checkpointEvery = p.checkpointEvery;
