@@ -35,6 +35,8 @@ public final class ConvEnergyNet extends AbstractBlock implements EnergyNet {
     private final boolean leaky;
     private final List<SpectralConv2d> convs = new ArrayList<>();
     private final List<BatchNorm2d> norms = new ArrayList<>();
+    /** 0, 1, … : the conv blocks' indices, the stages of {@link #features}'s loop. */
+    private final List<Integer> order;
     private final Parameter fcWeight;
     private final Parameter fcBias;
     private final int featureChannels;
@@ -73,6 +75,7 @@ public final class ConvEnergyNet extends AbstractBlock implements EnergyNet {
             c = l.channels();
             side = (side + 2 * (l.kernel() / 2) - l.kernel()) / l.stride() + 1;
         }
+        order = java.util.stream.IntStream.range(0, spec.size()).boxed().toList();
         featureChannels = c;
         featureSize = side;
         fcWeight = addParameter(Parameter.builder().setName("fc_weight").setType(Parameter.Type.WEIGHT)
@@ -118,20 +121,19 @@ public final class ConvEnergyNet extends AbstractBlock implements EnergyNet {
 
     /** The last conv block's output [N, C, h, w]. */
     public NDArray features(NDArray x) {
-        NDArray h = x;
-        for (int i = 0; i < convs.size(); i++) {
-            NDArray y = convs.get(i).apply(h);
-            if (h != x) {
-                h.close();
-            }
-            NDArray n = norms.isEmpty() ? y : norms.get(i).apply(y, bnMode);
-            if (n != y) {
-                y.close();
-            }
-            h = leaky ? Activation.leakyRelu(n, 0.2f) : Activation.relu(n);
-            n.close();
+        return Nets.through(x, order, this::block);
+    }
+
+    /** Conv block i: conv → BatchNorm (when the net has it) → ReLU or leaky ReLU. */
+    private NDArray block(int i, NDArray h) {
+        NDArray y = convs.get(i).apply(h);
+        NDArray n = norms.isEmpty() ? y : norms.get(i).apply(y, bnMode);
+        if (n != y) {
+            y.close();
         }
-        return h;
+        NDArray a = leaky ? Activation.leakyRelu(n, 0.2f) : Activation.relu(n);
+        n.close();
+        return a;
     }
 
     /** f(Y): one score per image, shape [N, 1]. */

@@ -106,15 +106,11 @@ public final class Encoder extends AbstractBlock {
         if (s.dimension() != 4 || s.get(1) != config.imageChannels()) {
             throw new IllegalArgumentException("encoder takes [N, " + config.imageChannels() + ", H, W], got " + s);
         }
-        NDArray h = x;
-        for (SpectralConv2d c : body) {
-            NDArray y = c.apply(h);
-            if (h != x) {
-                h.close();
+        NDArray h = Nets.through(x, body, (c, in) -> {
+            try (NDArray y = c.apply(in)) {
+                return Activation.leakyRelu(y, 0.2f);
             }
-            h = Activation.leakyRelu(y, 0.2f);
-            y.close();
-        }
+        });
         NDArray mu = muHead.apply(h);
         NDArray logVar = logVarHead.apply(h);
         if (h != x) {

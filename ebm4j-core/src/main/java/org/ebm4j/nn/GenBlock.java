@@ -184,14 +184,7 @@ public final class GenBlock extends AbstractBlock {
      */
     static NDArray trunk(NDArray h, java.util.List<GenBlock> blocks, BatchNorm2d bn, BatchNorm2d.Mode bnMode,
                          SpectralConv2d out, double outFactor) {
-        NDArray x = h;
-        for (GenBlock block : blocks) {
-            NDArray next = block.apply(x);
-            if (x != h) {
-                x.close();
-            }
-            x = next;
-        }
+        NDArray x = Nets.through(h, blocks, GenBlock::apply);
         NDArray t;
         try (NDArray n = bn.apply(x, bnMode); NDArray r = Activation.relu(n); NDArray c = out.apply(r)) {
             if (x != h) {

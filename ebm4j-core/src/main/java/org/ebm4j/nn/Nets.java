@@ -1,10 +1,12 @@
 package org.ebm4j.nn;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * Freezing and counting for any DJL block. "Trainable" is the parameter's declared flag
@@ -14,6 +16,34 @@ import java.util.List;
  */
 public final class Nets {
     private Nets() {}
+
+    /**
+     * Runs {@code x} through the stages in order, {@code h ← step(stage, h)}, closing every
+     * intermediate as soon as the next one exists but never {@code x} (the caller owns it); also on an
+     * exception thrown by a step. With no stages the result is {@code x} itself, so a caller that
+     * closes the result must check {@code result != x}. The one forward loop of the nets in this
+     * package (blocks, conv + activation layers): per-step scoping matters in Langevin chains, where
+     * thousands of forward passes run per iteration.
+     */
+    public static <S> NDArray through(NDArray x, List<S> stages, BiFunction<? super S, NDArray, NDArray> step) {
+        NDArray h = x;
+        for (S stage : stages) {
+            NDArray next;
+            try {
+                next = step.apply(stage, h);
+            } catch (RuntimeException | Error e) {
+                if (h != x) {
+                    h.close();
+                }
+                throw e;
+            }
+            if (h != x && next != h) {
+                h.close();
+            }
+            h = next;
+        }
+        return h;
+    }
 
     /** The trainable parameters of a block and its children, in the block's fixed order. */
     public static List<Parameter> trainableParameters(Block block) {

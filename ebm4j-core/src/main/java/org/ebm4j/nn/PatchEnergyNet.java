@@ -69,20 +69,20 @@ public final class PatchEnergyNet extends AbstractBlock implements EnergyNet {
 
     @Override
     public NDArray output(NDArray x) {
-        NDArray h = x;
-        for (int i = 0; i < layers.size(); i++) {
-            NDArray y = layers.get(i).apply(h);
-            if (h != x) {
-                h.close();
-            }
-            if (i < layers.size() - 1) {
-                NDArray a = Activation.elu(y, 1f);
-                y.close();
-                y = a;
-            }
-            h = y;
+        int last = layers.size() - 1;
+        NDArray h = Nets.through(x, layers.subList(0, last), PatchEnergyNet::convElu);
+        NDArray out = layers.get(last).apply(h);
+        if (h != x) {
+            h.close();
         }
-        return h;
+        return out;
+    }
+
+    /** One inner layer: conv, then ELU (α = 1). */
+    private static NDArray convElu(SpectralConv2d conv, NDArray h) {
+        try (NDArray y = conv.apply(h)) {
+            return Activation.elu(y, 1f);
+        }
     }
 
     /**
@@ -94,20 +94,14 @@ public final class PatchEnergyNet extends AbstractBlock implements EnergyNet {
      */
     @Override
     public NDArray langevinTarget(NDArray x) {
-        NDArray h = x;
         int last = layers.size() - 1;
-        for (int i = 0; i < last; i++) {
-            NDArray y = layers.get(i).apply(h);
-            if (h != x) {
-                h.close();
-            }
-            h = Activation.elu(y, 1f);
-            y.close();
-        }
+        NDArray h = Nets.through(x, layers.subList(0, last), PatchEnergyNet::convElu);
         SpectralConv2d head = layers.get(last);
         if (head.isSpectralNorm() || head.outChannels() != 1) {
             NDArray out = head.apply(h);
-            h.close();
+            if (h != x) {
+                h.close();
+            }
             return out;
         }
         // h is float32 in either compute mode (SpectralConv2d casts its output back), so this conv of
@@ -121,7 +115,9 @@ public final class PatchEnergyNet extends AbstractBlock implements EnergyNet {
              NDArray kernel = flipped.transpose(1, 0, 2, 3);
              NDArray k = Conv2d.conv2d(padded, kernel).singletonOrThrow()) { // [1, C, H'+2, W'+2]
             NDArray out = h.mul(k);
-            h.close();
+            if (h != x) {
+                h.close();
+            }
             return out;
         }
     }

@@ -101,17 +101,12 @@ public final class ResidualEbm extends AbstractBlock implements EnergyNet {
 
     /** The pooled features [N, w_k] (ReLU, then the spatial mean). */
     public NDArray features(NDArray x) {
-        NDArray h = x;
-        for (ResBlock b : blocks) {
-            NDArray next = b.apply(h);
+        NDArray h = Nets.through(x, blocks, ResBlock::apply);
+        Shape s = h.getShape();
+        try (NDArray r = Activation.relu(h); NDArray flat = r.reshape(s.get(0), s.get(1), -1)) {
             if (h != x) {
                 h.close();
             }
-            h = next;
-        }
-        Shape s = h.getShape();
-        try (NDArray r = Activation.relu(h); NDArray flat = r.reshape(s.get(0), s.get(1), -1)) {
-            h.close();
             return flat.mean(new int[] {2}); // libtorch's mean takes one axis through DJL
         }
     }

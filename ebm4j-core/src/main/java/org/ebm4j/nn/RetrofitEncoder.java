@@ -123,17 +123,12 @@ public final class RetrofitEncoder extends AbstractBlock {
             throw new IllegalArgumentException("retrofit encoder takes [N, " + config.imageChannels() + ", "
                     + config.imageSize() + ", " + config.imageSize() + "], got " + s);
         }
-        NDArray h = x;
-        for (ResBlock b : blocks) {
-            NDArray next = b.apply(h);
+        NDArray h = Nets.through(x, blocks, ResBlock::apply);
+        NDArray z;
+        try (NDArray r = Activation.relu(h)) {
             if (h != x) {
                 h.close();
             }
-            h = next;
-        }
-        NDArray z;
-        try (NDArray r = Activation.relu(h)) {
-            h.close();
             z = toLatent.apply(r);
         }
         if (!config.project()) {

@@ -312,4 +312,52 @@ class NetsTest {
             assertThat(ebm.output(x).getShape()).isEqualTo(new Shape(2, 1));
         }
     }
+
+    /**
+     * Nets.through, the forward loop of every net here: each intermediate is closed once the next
+     * exists, the input never (the caller owns it), also when a step throws; a step that returns its
+     * input unchanged does not close it; no stages give back the input itself.
+     */
+    @Test
+    void throughClosesEveryIntermediateButNeverTheInput() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {1, 2});
+            java.util.List<NDArray> made = new java.util.ArrayList<>();
+            NDArray out = Nets.through(x, java.util.List.of(1f, 2f, 3f), (k, h) -> {
+                NDArray y = h.add(k);
+                made.add(y);
+                return y;
+            });
+            assertThat(out.toFloatArray()).containsExactly(7f, 8f);
+            assertThat(x.isReleased()).isFalse();
+            assertThat(made.get(0).isReleased()).isTrue();
+            assertThat(made.get(1).isReleased()).isTrue();
+            assertThat(out).isSameAs(made.get(2));
+            assertThat(out.isReleased()).isFalse();
+
+            assertThat(Nets.through(x, java.util.List.<Float>of(), (k, h) -> h.add(k))).isSameAs(x);
+
+            made.clear();
+            NDArray kept = Nets.through(x, java.util.List.of(1f, 0f), (k, h) -> {
+                NDArray y = k == 0f ? h : h.add(k);
+                made.add(y);
+                return y;
+            });
+            assertThat(kept).isSameAs(made.get(0));
+            assertThat(kept.isReleased()).isFalse();
+
+            made.clear();
+            assertThatThrownBy(() -> Nets.through(x, java.util.List.of(1f, 2f, 3f), (k, h) -> {
+                if (k == 3f) {
+                    throw new IllegalStateException("step 3 failed");
+                }
+                NDArray y = h.add(k);
+                made.add(y);
+                return y;
+            })).hasMessage("step 3 failed");
+            assertThat(made.get(0).isReleased()).isTrue();
+            assertThat(made.get(1).isReleased()).isTrue();
+            assertThat(x.isReleased()).isFalse();
+        }
+    }
 }
