@@ -113,7 +113,7 @@ class ConfigCliTest {
 
         CliRun.Result bad = CliRun.run("multigrid", "train", "--preset", "quick", "--print-config");
         assertThat(bad.code()).isEqualTo(1);
-        assertThat(bad.err()).contains("unknown preset 'quick'; use one of: fast, fast-nonoise, fast-eq8, paper, code");
+        assertThat(bad.err()).contains("unknown preset 'quick'; use one of: fast, fast-nonoise, fast-eq8, long-eq8, paper, code");
         CliRun.Result help = CliRun.run("multigrid", "train", "--help");
         assertThat(help.out()).contains("fast-nonoise");
     }

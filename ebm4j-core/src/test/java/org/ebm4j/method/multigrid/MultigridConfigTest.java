@@ -32,6 +32,21 @@ class MultigridConfigTest {
     }
 
     @Test
+    void longEq8IsFastEq8OnMoreImagesForLongerWithADecayingRate() {
+        MultigridConfig l = MultigridConfig.preset("long-eq8");
+        assertThat(l.preset()).isEqualTo("long-eq8");
+        assertThat(l.trainLimit()).isEqualTo(10000);
+        assertThat(l.epochs()).isEqualTo(18);
+        assertThat(l.lr()).isEqualTo(0.001);
+        assertThat(l.lrEnd()).isEqualTo(1e-4);
+        assertThat(l.lrSchedule()).isEqualTo(MultigridConfig.Schedule.LOGSPACE);
+        // everything else is fast-eq8's
+        MultigridConfig back = l.toBuilder().preset("fast-eq8").trainLimit(3000).epochs(4)
+                .lrSchedule(MultigridConfig.Schedule.CONSTANT).lrEnd(0.001).build();
+        assertThat(back).isEqualTo(MultigridConfig.fastEq8());
+    }
+
+    @Test
     void fastEq8IsFastNoNoiseWithEq8sNoiseAndItsSweptDelta() {
         MultigridConfig eq8 = MultigridConfig.preset("fast-eq8");
         assertThat(eq8).isEqualTo(MultigridConfig.fastEq8());
@@ -65,12 +80,12 @@ class MultigridConfigTest {
 
     @Test
     void anUnknownPresetListsEveryKnownOne() {
-        assertThat(MultigridConfig.PRESETS).containsExactly("fast", "fast-nonoise", "fast-eq8", "paper", "code");
+        assertThat(MultigridConfig.PRESETS).containsExactly("fast", "fast-nonoise", "fast-eq8", "long-eq8", "paper", "code");
         for (String p : MultigridConfig.PRESETS) {
             assertThat(MultigridConfig.preset(p).preset()).isEqualTo(p);
         }
         assertThatThrownBy(() -> MultigridConfig.preset("fast-noise")).isInstanceOf(EbmException.class)
-                .hasMessage("unknown preset 'fast-noise'; use one of: fast, fast-nonoise, fast-eq8, paper, code");
+                .hasMessage("unknown preset 'fast-noise'; use one of: fast, fast-nonoise, fast-eq8, long-eq8, paper, code");
     }
 
     @Test
