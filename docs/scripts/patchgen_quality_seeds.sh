@@ -5,15 +5,15 @@
 # About 35-65 min per run on one core; an interrupted run resumes (--resume), a finished one
 # (report.html written) is skipped, and so is a table already written.
 # usage: docs/scripts/patchgen_quality_seeds.sh RUNS_DIR [seed ...]     (default seeds: 1 2 3)
-# env: IMAGES (default: cat balloons starry), THREADS (default 1), IMG_DIR (default examples/; the
+# env: IMAGES (default: cat balloons starry), IMG_DIR (default examples/; the
 #   balloons and the starry night are SinGAN's Input/Images/balloons.png and starry_night.png, saved
 #   there as singan_balloons.png and singan_starry_night.png)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$ROOT/docs/scripts/single_thread_env.sh"   # E and one libtorch thread per job
 runs=${1:?usage: $0 RUNS_DIR [seed ...]}; shift
 seeds=${*:-1 2 3}
 images=${IMAGES:-cat balloons starry}
-threads=${THREADS:-1}
 img_dir=${IMG_DIR:-$ROOT/examples}
 mkdir -p "$runs/tables"
 for s in $seeds; do
@@ -29,8 +29,8 @@ for s in $seeds; do
     if [ ! -f "$run/report.html" ]; then
       resume=(); [ -f "$run/config.json" ] && resume=(--resume)
       echo "train $img seed $s ($(date -u +%H:%M:%S))"
-      "$ROOT/ebm4j" patchgen train --preset quality --image "$img_dir/$file" --seed "$s" "${extra[@]}" \
-        --threads "$threads" --progress lines "${resume[@]}" --out "$run" > "$run.log" 2>&1
+      $E patchgen train --preset quality --image "$img_dir/$file" --seed "$s" "${extra[@]}" \
+        --progress lines "${resume[@]}" --out "$run" > "$run.log" 2>&1
     fi
     if [ ! -f "$runs/tables/$img-s$s.tsv" ]; then
       "$ROOT/docs/scripts/single_image_table.sh" "$run" > "$runs/tables/$img-s$s.tsv.tmp"
