@@ -53,6 +53,9 @@ import org.ebm4j.core.EbmException;
  * @param scaleInit        how a scale's net starts: fresh = N(0, initStd) kernels (the official code),
  *                         coarser = the trained net of the next coarser scale (as SinGAN initialises
  *                         each scale), in the leading channels when the net is wider
+ * @param scaleNoise       std of Gaussian noise added to the up-sampled image at the start of every
+ *                         synthesis chain above the coarsest scale (SinGAN's per-scale noise; 0 = none,
+ *                         the official code); the recovery ('fix') chains never get it
  *
  * <p>Every value is checked when the record is made: an invalid config cannot exist, and the
  * message names the setting and its valid range. config.json files of ebm4j 0.1.0 (flat
@@ -66,7 +69,7 @@ public record PatchGenConfig(
         double lrInit, double lrMin, int lrDecayIters, double beta1, double beta2, double gradClamp,
         int pad, long seed, boolean quantize8, NoiseType noiseType,
         EarlyStop earlyStop, double earlyStopThreshold, int maxRestarts,
-        Cadence cadence, double initStd, NetSize netSize, ScaleInit scaleInit) {
+        Cadence cadence, double initStd, NetSize netSize, ScaleInit scaleInit, double scaleNoise) {
 
     /** The JSON form (config.json's "config" object), also what --set and --config address. */
     public static final ConfigType<PatchGenConfig> TYPE = new ConfigType<>(PatchGenConfig.class, "patchgen",
@@ -190,6 +193,7 @@ public record PatchGenConfig(
         require(maxRestarts >= 0, "maxRestarts must be >= 0, got " + maxRestarts);
         require(cadence != null, "cadence (logEvery, imageEvery, checkpointEvery) is missing");
         require(initStd > 0, "initStd must be > 0, got " + initStd);
+        require(scaleNoise >= 0 && Double.isFinite(scaleNoise), "scaleNoise must be >= 0 (0 = none), got " + scaleNoise);
         // an old config.json has no netSize: the official rule, as before the setting existed
         netSize = netSize == null ? NetSize.AUTO : netSize;
         // nor scaleInit: fresh nets, as before the setting existed
@@ -283,7 +287,7 @@ public record PatchGenConfig(
         return new PatchGenConfig("paper", 8, 25, 250, 4000, new int[0], 60, 30, 30, 0.01,
                 0.01, 0.0, 1000, 0.1, 0.75, 4e-4, 5e-5, 3200, 0.5, 0.999, 0.0,
                 5, 1, true, NoiseType.UNIFORM, EarlyStop.RESTART, 2.0, 2, new Cadence(25, 200, 500), 0.005, NetSize.AUTO,
-                ScaleInit.FRESH);
+                ScaleInit.FRESH, 0.0);
     }
 
     /**
@@ -453,6 +457,7 @@ public record PatchGenConfig(
         public double initStd;
         public NetSize netSize;
         public ScaleInit scaleInit;
+        public double scaleNoise;
 
         Builder(PatchGenConfig c) {
             preset = c.preset;
@@ -489,13 +494,15 @@ public record PatchGenConfig(
             initStd = c.initStd;
             netSize = c.netSize;
             scaleInit = c.scaleInit;
+            scaleNoise = c.scaleNoise;
         }
 
         public PatchGenConfig build() {
             return new PatchGenConfig(preset, numScales, minSize, maxSize, iterations, scaleIterations, stepsInit, steps, stepsRec,
                     stepSize, noiseInit, noiseMin, noiseDecayIters, lambdaRec, initFactor, lrInit, lrMin,
                     lrDecayIters, beta1, beta2, gradClamp, pad, seed, quantize8, noiseType, earlyStop,
-                    earlyStopThreshold, maxRestarts, new Cadence(logEvery, imageEvery, checkpointEvery), initStd, netSize, scaleInit);
+                    earlyStopThreshold, maxRestarts, new Cadence(logEvery, imageEvery, checkpointEvery), initStd, netSize, scaleInit,
+                    scaleNoise);
         }
     }
 

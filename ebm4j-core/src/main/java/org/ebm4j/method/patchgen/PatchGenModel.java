@@ -164,6 +164,16 @@ public final class PatchGenModel implements AutoCloseable {
                         sizeAt(pyramid.heights()[next], heightScale), config.quantize8());
                 x.close();
                 x = up;
+                if (!fix && config.scaleNoise() > 0) {
+                    // SinGAN's per-scale noise: without it a noise-free chain can only sharpen what
+                    // the up-sampling left, and sharpening an up-sampled image puts edges on the
+                    // coarser scale's pixel boundaries (a grid; docs/PATCHGENCN.md, "the grid")
+                    NDArray z = x.getManager().randomNormal(0f, (float) config.scaleNoise(), x.getShape(), x.getDataType());
+                    NDArray noisy = x.add(z);
+                    z.close();
+                    x.close();
+                    x = noisy;
+                }
             }
         }
         return x;

@@ -58,6 +58,48 @@ class PatchGenApplicationsTest {
         return m;
     }
 
+    /**
+     * scaleNoise: the synthesis path adds N(0, scaleNoise²) to the up-sampled image before the next
+     * scale's chain (measured with zero-step chains, so the output is the up-sampled start plus the
+     * noise); the recovery ('fix') path and scaleNoise 0 add nothing.
+     */
+    @Test
+    void scaleNoiseIsAddedAfterEachUpsamplingOfTheSynthesisPathOnly() {
+        double sigma = 0.2;
+        PatchGenConfig.Builder b = model.config().toBuilder();
+        b.stepsInit = 0;
+        b.steps = 0;
+        b.stepsRec = 0;
+        PatchGenConfig quiet = b.build();
+        b.scaleNoise = sigma;
+        PatchGenConfig noisy = b.build();
+        try (NDManager m = manager.newSubManager()) {
+            PatchGenModel plain = new PatchGenModel(m, quiet, model.pyramid(), model.reals());
+            PatchGenModel withNoise = new PatchGenModel(m, noisy, model.pyramid(), model.reals());
+            plain.setNet(0, model.net(0));
+            withNoise.setNet(0, model.net(0));
+            int w0 = model.pyramid().widths()[0];
+            int h0 = model.pyramid().heights()[0];
+            NDArray init = plain.initialNoise(m, 2, h0, w0).mul(0.5);
+            float[] ref = plain.multiScale(init, 0, 1, false, 0.0, 1.0, 1.0, true).toFloatArray();
+            float[] syn = withNoise.multiScale(init, 0, 1, false, 0.0, 1.0, 1.0, true).toFloatArray();
+            float[] fix = withNoise.multiScale(init, 0, 1, true, 0.0, 1.0, 1.0, true).toFloatArray();
+            assertThat(ref.length).isEqualTo(2 * 3 * model.pyramid().widths()[1] * model.pyramid().heights()[1]);
+            assertThat(fix).containsExactly(ref);
+            double sum = 0;
+            double sq = 0;
+            for (int i = 0; i < ref.length; i++) {
+                double d = syn[i] - ref[i];
+                sum += d;
+                sq += d * d;
+            }
+            double mean = sum / ref.length;
+            double sd = Math.sqrt(sq / ref.length - mean * mean);
+            assertThat(sd).isCloseTo(sigma, org.assertj.core.data.Offset.offset(0.1 * sigma));
+            assertThat(Math.abs(mean)).isLessThan(0.1 * sigma);
+        }
+    }
+
     @Test
     void superResolutionHasTheRequestedSize() {
         for (double factor : new double[] {2.0, 2.5, 1.3}) {
