@@ -113,6 +113,9 @@ final class PatchgenCommand {
         @Option(names = "--start-scale", defaultValue = "0",
                 description = "Begin at this scale from the training image of the scale below (0 = from noise).")
         int startScale;
+        @Option(names = "--end-scale", description = "Stop after this scale: samples at its size, as if training had "
+                + "stopped there; with the same --seed, the coarse stages of the full samples (default: the finest trained scale).")
+        Integer endScale;
         @Option(names = "--steps-scale", defaultValue = "1.0",
                 description = "Multiply every chain's Langevin steps by F (default: ${DEFAULT-VALUE}, the training chains' lengths).")
         double stepsScale;
@@ -125,13 +128,26 @@ final class PatchgenCommand {
             Checks.positive(spec, "--width-scale", widthScale);
             Checks.positive(spec, "--height-scale", heightScale);
             Checks.atLeast(spec, "--start-scale", startScale, 0);
+            if (endScale != null) {
+                Checks.atLeast(spec, "--end-scale", endScale, 0);
+                if (startScale > endScale) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--start-scale (" + startScale
+                            + ") must not be above --end-scale (" + endScale + ")");
+                }
+            }
             if (!scalesInfo && out == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--out is required (unless --scales-info)");
             }
-            try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m)) {
+            int scales = endScale == null ? Integer.MAX_VALUE : endScale + 1;
+            try (NDManager m = NDManager.newBaseManager(); PatchGenModel model = PatchGenRun.load(run, m, scales)) {
                 if (scalesInfo) {
                     PatchGenApplications.scalesInfo(model).forEach(System.out::println);
                     return 0;
+                }
+                if (endScale != null && endScale > model.trainedScales() - 1) {
+                    // fewer nets than asked were loaded: all that the run has
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--end-scale must be in 0.."
+                            + (model.trainedScales() - 1) + " for this run, got " + endScale);
                 }
                 if (startScale > model.trainedScales() - 1) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--start-scale must be in 0.."

@@ -1,11 +1,14 @@
 package org.ebm4j.cli;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.ebm4j.core.ProgressListener;
 import org.ebm4j.image.FloatImage;
 import org.ebm4j.image.ImageFiles;
+import org.ebm4j.image.ImageTensors;
 import org.ebm4j.image.Resize;
 import org.ebm4j.method.patchgen.PatchGenConfig;
+import org.ebm4j.method.patchgen.PatchGenRun;
 import org.ebm4j.method.patchgen.PatchGenTrainer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,10 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** super-resolve, edit, harmonize, paint2image, style-transfer and sample --start-scale / --scales-info end to end on a tiny run. */
+/** super-resolve, edit, harmonize, paint2image, style-transfer and sample --start-scale / --end-scale / --scales-info end to end on a tiny run. */
 class PatchgenApplicationsCliTest {
     @TempDir
     static Path tmp;
@@ -273,6 +277,57 @@ class PatchgenApplicationsCliTest {
         CliRun.Result noOut = cli("patchgen", "sample", "--run", run.toString());
         assertThat(noOut.code()).isEqualTo(2);
         assertThat(noOut.err()).contains("--out is required");
+    }
+
+    @Test
+    void endScaleStopsEachSampleAtACoarserScaleOnItsOwnPath() throws Exception {
+        Path full = tmp.resolve("end-full");
+        Path coarse = tmp.resolve("end-0");
+        Path finest = tmp.resolve("end-1");
+        for (String[] a : new String[][]{{full.toString()}, {coarse.toString(), "--end-scale", "0"}, {finest.toString(), "--end-scale", "1"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("patchgen", "sample", "--run", run.toString(), "--n", "2",
+                    "--seed", "5", "--out", a[0]));
+            args.addAll(List.of(a).subList(1, a.length));
+            CliRun.Result r = cli(args.toArray(String[]::new));
+            assertThat(r.code()).as(r.err()).isEqualTo(0);
+        }
+        // scale 0's size (27x20), and the grid's first cell is the training image of scale 0
+        FloatImage s0 = ImageFiles.readRgb(coarse.resolve("sample_000.png"));
+        assertThat(s0.width()).isEqualTo(27);
+        assertThat(s0.height()).isEqualTo(20);
+        assertThat(ImageFiles.readRgb(coarse.resolve("grid.png")).height()).isLessThan(
+                ImageFiles.readRgb(full.resolve("grid.png")).height());
+        // the last scale is the default: the same bytes
+        assertThat(ImageFiles.readRgb(finest.resolve("sample_001.png")).data())
+                .isEqualTo(ImageFiles.readRgb(full.resolve("sample_001.png")).data());
+        // the coarse sample is the full sample's scale-0 stage: scale 1's chain started from its
+        // up-sampling gives the full sample (the library call behind --end-scale)
+        try (NDManager m = NDManager.newBaseManager(); var model = PatchGenRun.load(run, m)) {
+            float[] want = ImageFiles.readRgb(full.resolve("sample_000.png")).data();
+            double[] maxDiff = new double[2];
+            for (int k = 0; k < 2; k++) {
+                NDArray x = ImageTensors.toTensor(m, ImageFiles.readRgb(coarse.resolve("sample_00" + k + ".png")));
+                NDArray up = ImageTensors.resize(x, 40, 30, model.config().quantize8());
+                float[] got = ImageTensors.fromTensor(model.fromScale(up, 1, model.config().noiseMin(), 1.0, 1.0)).get(0).data();
+                for (int i = 0; i < want.length; i++) {
+                    maxDiff[k] = Math.max(maxDiff[k], Math.abs(want[i] - got[i]));
+                }
+            }
+            // a few 8-bit levels (the PNG's rounding of the coarse sample) for its own coarse stage,
+            // against a large difference from the other sample's
+            assertThat(maxDiff[0]).isLessThan(0.03);
+            assertThat(maxDiff[1]).isGreaterThan(0.2);
+        }
+        for (String[] bad : new String[][]{{"--end-scale", "2"}, {"--end-scale", "-1"}, {"--end-scale", "0", "--start-scale", "1"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("patchgen", "sample", "--run", run.toString(),
+                    "--out", tmp.resolve("end-bad").toString()));
+            args.addAll(List.of(bad));
+            CliRun.Result r = cli(args.toArray(String[]::new));
+            assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(2);
+            assertThat(r.err()).contains(bad.length == 2 && bad[1].equals("2") ? "--end-scale must be in 0..1"
+                    : bad.length == 2 ? "--end-scale must be >= 0" : "--start-scale (1) must not be above --end-scale (0)");
+            assertThat(tmp.resolve("end-bad")).doesNotExist();
+        }
     }
 
     @Test

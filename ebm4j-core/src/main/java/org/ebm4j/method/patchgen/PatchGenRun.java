@@ -84,6 +84,19 @@ public final class PatchGenRun {
 
     /** Loads a trained (possibly partially trained) pyramid for sampling. */
     public static PatchGenModel load(Path dir, NDManager manager) {
+        return load(dir, manager, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Loads at most the {@code maxScales} coarsest trained nets: the model then samples, reconstructs
+     * and reports as if training had stopped after them, so a sample's path up the pyramid can be
+     * looked at scale by scale (the same seed gives the same coarse chains, which are noise-free at
+     * sampling time).
+     */
+    public static PatchGenModel load(Path dir, NDManager manager, int maxScales) {
+        if (maxScales < 1) {
+            throw new IllegalArgumentException("maxScales must be >= 1, got " + maxScales);
+        }
         RunFolder run = RunFolder.open(dir);
         Info info = readInfo(run);
         PatchGenConfig cfg = info.config();
@@ -95,7 +108,7 @@ public final class PatchGenRun {
         }
         Pyramid p = Pyramid.of(source.width(), source.height(), cfg.numScales(), cfg.minSize(), cfg.maxSize());
         PatchGenModel model = new PatchGenModel(manager, cfg, p, reals(source, p, cfg.quantize8()));
-        for (int s = 0; s < p.numScales(); s++) {
+        for (int s = 0; s < Math.min(p.numScales(), maxScales); s++) {
             Path ck = scaleCheckpoint(run, s);
             if (!Files.exists(ck)) {
                 break;
