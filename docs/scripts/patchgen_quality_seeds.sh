@@ -5,7 +5,8 @@
 # About 35-65 min per run on one core; an interrupted run resumes (--resume), a finished one
 # (report.html written) is skipped, and so is a table already written.
 # usage: docs/scripts/patchgen_quality_seeds.sh RUNS_DIR [seed ...]     (default seeds: 1 2 3)
-# env: IMAGES (default: cat balloons starry), IMG_DIR (default examples/; the
+# env: IMAGES (default: cat balloons starry), CAT_ARGS (default "--min-size 16", the three-seed table's;
+#   "--min-size 12 --scales 6" for the smaller coarsest scale that keeps the face), IMG_DIR (default examples/; the
 #   balloons and the starry night are SinGAN's Input/Images/balloons.png and starry_night.png, saved
 #   there as singan_balloons.png and singan_starry_night.png)
 set -euo pipefail
@@ -19,7 +20,7 @@ mkdir -p "$runs/tables"
 for s in $seeds; do
   for img in $images; do
     case $img in
-      cat) file=skimage_chelsea.png; extra=(--min-size 16) ;;
+      cat) file=skimage_chelsea.png; read -r -a extra <<< "${CAT_ARGS:---min-size 16}" ;;
       balloons) file=singan_balloons.png; extra=() ;;
       starry) file=singan_starry_night.png; extra=() ;;
       *) echo "$0: unknown image $img (cat, balloons or starry)" >&2; exit 2 ;;
