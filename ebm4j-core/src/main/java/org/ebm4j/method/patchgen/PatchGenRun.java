@@ -90,8 +90,8 @@ public final class PatchGenRun {
     /**
      * Loads at most the {@code maxScales} coarsest trained nets: the model then samples, reconstructs
      * and reports as if training had stopped after them, so a sample's path up the pyramid can be
-     * looked at scale by scale (the same seed gives the same coarse chains, which are noise-free at
-     * sampling time).
+     * looked at scale by scale (up to the last loaded scale the same random draws are made, so the
+     * same seed gives the same coarse chains).
      */
     public static PatchGenModel load(Path dir, NDManager manager, int maxScales) {
         if (maxScales < 1) {
